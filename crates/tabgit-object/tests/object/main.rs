@@ -1,0 +1,5 @@
+//! Object parsing and serialization, checked against objects native git wrote.
+mod interop;
+mod loose;
+mod malformed;
+mod tree_check;
