@@ -66,7 +66,7 @@ pub fn inflate_exact(input: &[u8], declared: usize, out: &mut Vec<u8>) -> Result
     if !inflate.is_done() {
         return Err(Error::Truncated);
     }
-    out.extend_from_slice(&inflate.output);
+    out.extend_from_slice(inflate.output());
     Ok(consumed)
 }
 
@@ -74,6 +74,7 @@ pub fn inflate_exact(input: &[u8], declared: usize, out: &mut Vec<u8>) -> Result
 pub struct Inflate {
     state: Box<DecompressorOxide>,
     output: Vec<u8>,
+    declared: usize,
     written: usize,
     done: bool,
 }
@@ -82,9 +83,15 @@ pub struct Inflate {
 impl Inflate {
     /// Prepare to inflate a stream declared to produce `declared` bytes.
     pub fn new(declared: usize) -> Result<Self, Error> {
+        // One spare byte lets a stream that is longer than declared show itself as such, and
+        // keeps the output buffer non-empty for empty objects.
+        let capacity = declared
+            .checked_add(1)
+            .ok_or(Error::OutOfMemory { declared })?;
         Ok(Inflate {
             state: Box::default(),
-            output: try_alloc(declared)?,
+            output: try_alloc(capacity)?,
+            declared,
             written: 0,
             done: false,
         })
@@ -112,19 +119,23 @@ impl Inflate {
         );
         self.written += written;
         match status {
+            _ if self.written > self.declared => Err(Error::LongerThanDeclared {
+                declared: self.declared,
+            }),
             TINFLStatus::Done => {
-                if self.written != self.output.len() {
+                if self.written != self.declared {
                     return Err(Error::ShorterThanDeclared {
-                        declared: self.output.len(),
+                        declared: self.declared,
                         actual: self.written,
                     });
                 }
                 self.done = true;
+                self.output.truncate(self.declared);
                 Ok(consumed)
             }
             TINFLStatus::NeedsMoreInput => Ok(consumed),
             TINFLStatus::HasMoreOutput => Err(Error::LongerThanDeclared {
-                declared: self.output.len(),
+                declared: self.declared,
             }),
             TINFLStatus::FailedCannotMakeProgress => Err(Error::Truncated),
             TINFLStatus::Adler32Mismatch => Err(Error::Corrupt {
@@ -150,6 +161,11 @@ impl Inflate {
     /// The inflated bytes, once [`Inflate::is_done`].
     pub fn into_output(self) -> Vec<u8> {
         self.output
+    }
+
+    /// The inflated bytes, once [`Inflate::is_done`].
+    pub fn output(&self) -> &[u8] {
+        &self.output[..self.written.min(self.declared)]
     }
 }
 

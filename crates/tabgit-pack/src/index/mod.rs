@@ -1,0 +1,250 @@
+//! Pack index files, version 2 (`gitformat-pack`, "Version 2 pack-*.idx files"):
+//!
+//! ```text
+//! magic "\377tOc", version 2 (u32 BE)
+//! fan-out: 256 × u32 BE, entry i = number of ids whose first byte ≤ i
+//! ids: N × 20 bytes, sorted
+//! CRC32 of each packed entry: N × u32 BE
+//! offsets: N × u32 BE; MSB set → index into the 64-bit offset table
+//! 64-bit offsets: M × u64 BE
+//! pack checksum (20 bytes), index checksum (SHA-1 of everything before, 20 bytes)
+//! ```
+
+mod write;
+
+pub use write::write_v2;
+
+use tabgit_hash::{Hasher, ObjectId, Prefix};
+
+/// The reasons an index file could not be read.
+#[derive(Debug, thiserror::Error, PartialEq, Eq, Clone)]
+pub enum Error {
+    /// The file is not a version 2 index.
+    #[error("pack index is not version 2 (only version 2 is supported)")]
+    UnsupportedVersion,
+    /// The file is shorter than its fan-out table says it must be.
+    #[error("pack index is truncated")]
+    Truncated,
+    /// The fan-out table is not monotonic.
+    #[error("pack index fan-out table is corrupt")]
+    BadFanout,
+    /// A 64-bit offset reference points outside the offset table.
+    #[error("pack index has an invalid large offset")]
+    BadLargeOffset,
+    /// The trailing checksum does not match the contents.
+    #[error("pack index checksum does not match")]
+    ChecksumMismatch,
+}
+
+/// The result of looking up an abbreviated id.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum PrefixLookup {
+    /// No id starts with the prefix.
+    None,
+    /// Exactly one id does.
+    Unique(ObjectId),
+    /// Several ids do.
+    Ambiguous,
+}
+
+/// A parsed version 2 pack index, owning its bytes.
+#[derive(Clone)]
+pub struct Index {
+    data: Vec<u8>,
+    n: usize,
+    ids_at: usize,
+    crcs_at: usize,
+    offsets_at: usize,
+    large_at: usize,
+    n_large: usize,
+}
+
+const MAGIC: &[u8; 4] = b"\xfftOc";
+const FANOUT_AT: usize = 8;
+const IDS_AT: usize = FANOUT_AT + 256 * 4;
+
+/// Lifecycle
+impl Index {
+    /// Parse an index file, verifying its structure and checksum.
+    pub fn from_bytes(data: Vec<u8>) -> Result<Self, Error> {
+        if data.len() < IDS_AT + 40 {
+            return Err(Error::Truncated);
+        }
+        if &data[..4] != MAGIC || data[4..8] != 2u32.to_be_bytes() {
+            return Err(Error::UnsupportedVersion);
+        }
+        let mut previous = 0u32;
+        for i in 0..256 {
+            let count = be32(&data, FANOUT_AT + i * 4);
+            if count < previous {
+                return Err(Error::BadFanout);
+            }
+            previous = count;
+        }
+        let n = previous as usize;
+        let ids_at = IDS_AT;
+        let crcs_at = n
+            .checked_mul(20)
+            .and_then(|l| l.checked_add(ids_at))
+            .ok_or(Error::Truncated)?;
+        let offsets_at = crcs_at + n * 4;
+        let large_at = offsets_at + n * 4;
+        let rest = data
+            .len()
+            .checked_sub(large_at + 40)
+            .ok_or(Error::Truncated)?;
+        if rest % 8 != 0 {
+            return Err(Error::Truncated);
+        }
+        let n_large = rest / 8;
+        let mut hasher = Hasher::default();
+        hasher.update(&data[..data.len() - 20]);
+        if hasher.finalize().as_bytes()[..] != data[data.len() - 20..] {
+            return Err(Error::ChecksumMismatch);
+        }
+        let index = Index {
+            data,
+            n,
+            ids_at,
+            crcs_at,
+            offsets_at,
+            large_at,
+            n_large,
+        };
+        for i in 0..n {
+            let raw = be32(&index.data, offsets_at + i * 4);
+            if raw & 0x8000_0000 != 0 && (raw & 0x7fff_ffff) as usize >= n_large {
+                return Err(Error::BadLargeOffset);
+            }
+        }
+        Ok(index)
+    }
+}
+
+fn be32(data: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes(data[at..at + 4].try_into().expect("4 bytes in bounds"))
+}
+
+/// Access
+impl Index {
+    /// Number of objects.
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    /// Whether the index lists no objects.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// The id at sorted position `idx`.
+    pub fn id_at(&self, idx: usize) -> ObjectId {
+        let at = self.ids_at + idx * 20;
+        ObjectId::from_slice(&self.data[at..at + 20]).expect("20 bytes")
+    }
+
+    /// The CRC32 of the packed entry at sorted position `idx`.
+    pub fn crc32_at(&self, idx: usize) -> u32 {
+        be32(&self.data, self.crcs_at + idx * 4)
+    }
+
+    /// The pack offset of the entry at sorted position `idx`.
+    pub fn offset_at(&self, idx: usize) -> u64 {
+        let raw = be32(&self.data, self.offsets_at + idx * 4);
+        if raw & 0x8000_0000 == 0 {
+            u64::from(raw)
+        } else {
+            let at = self.large_at + (raw & 0x7fff_ffff) as usize * 8;
+            u64::from_be_bytes(
+                self.data[at..at + 8]
+                    .try_into()
+                    .expect("8 bytes, checked at parse time"),
+            )
+        }
+    }
+
+    /// The checksum of the pack this index describes.
+    pub fn pack_checksum(&self) -> ObjectId {
+        let at = self.data.len() - 40;
+        ObjectId::from_slice(&self.data[at..at + 20]).expect("20 bytes")
+    }
+
+    /// The raw bytes of the index file.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.data
+    }
+
+    /// The range of sorted positions whose ids start with `first_byte`.
+    fn fan_range(&self, first_byte: u8) -> std::ops::Range<usize> {
+        let end = be32(&self.data, FANOUT_AT + usize::from(first_byte) * 4) as usize;
+        let start = if first_byte == 0 {
+            0
+        } else {
+            be32(&self.data, FANOUT_AT + (usize::from(first_byte) - 1) * 4) as usize
+        };
+        start..end
+    }
+
+    fn id_bytes(&self, idx: usize) -> &[u8] {
+        let at = self.ids_at + idx * 20;
+        &self.data[at..at + 20]
+    }
+
+    /// The sorted position of `id`, if present.
+    pub fn lookup(&self, id: &ObjectId) -> Option<usize> {
+        let range = self.fan_range(id.first_byte());
+        let (mut lo, mut hi) = (range.start, range.end);
+        let wanted = id.as_bytes().as_slice();
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.id_bytes(mid).cmp(wanted) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
+    }
+
+    /// Find ids starting with `prefix`.
+    pub fn lookup_prefix(&self, prefix: &Prefix) -> PrefixLookup {
+        let min = prefix.min_id();
+        let range = self.fan_range(min.first_byte());
+        let wanted = min.as_bytes().as_slice();
+        let (mut start, mut hi) = (range.start, range.end);
+        while start < hi {
+            let mid = start + (hi - start) / 2;
+            if self.id_bytes(mid) < wanted {
+                start = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        let mut found = PrefixLookup::None;
+        for idx in start..range.end {
+            let id = self.id_at(idx);
+            if !prefix.matches(&id) {
+                break;
+            }
+            if found != PrefixLookup::None {
+                return PrefixLookup::Ambiguous;
+            }
+            found = PrefixLookup::Unique(id);
+        }
+        found
+    }
+
+    /// Iterate over `(id, offset, crc32)` in id order.
+    pub fn iter(&self) -> impl Iterator<Item = (ObjectId, u64, u32)> + '_ {
+        (0..self.n).map(|i| (self.id_at(i), self.offset_at(i), self.crc32_at(i)))
+    }
+}
+
+impl std::fmt::Debug for Index {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Index")
+            .field("objects", &self.n)
+            .field("large_offsets", &self.n_large)
+            .finish()
+    }
+}
