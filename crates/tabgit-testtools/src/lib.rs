@@ -12,7 +12,7 @@ use std::sync::Mutex;
 pub use tempfile::TempDir;
 
 /// The result type tests return, so they can use `?`.
-pub type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
+pub type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 /// The workspace root (where `Cargo.lock` is).
 pub fn workspace_root() -> PathBuf {

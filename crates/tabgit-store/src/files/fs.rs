@@ -1,0 +1,164 @@
+//! A real git directory on disk, laid out exactly as git lays it out.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::files::{check_path, Change, Error, GitFiles, Transaction};
+
+/// A git directory on the local filesystem.
+///
+/// Each file is replaced atomically with git's lock-file protocol: write `<file>.lock`, then
+/// rename it over the file. A transaction takes every lock first, so it fails before changing
+/// anything if another git process holds one; the renames that follow are not atomic as a group
+/// (git's own ref transactions share that limit).
+#[derive(Clone, Debug)]
+pub struct FsFiles {
+    root: PathBuf,
+}
+
+impl FsFiles {
+    /// Use the git directory at `root` (a `.git` directory or a bare repository).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        FsFiles { root: root.into() }
+    }
+
+    /// The directory on disk.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn path(&self, path: &str) -> Result<PathBuf, Error> {
+        check_path(path)?;
+        Ok(self.root.join(path))
+    }
+}
+
+fn io<'a>(action: &'static str, path: &'a str) -> impl FnOnce(std::io::Error) -> Error + 'a {
+    move |source| {
+        if source.kind() == std::io::ErrorKind::StorageFull {
+            Error::Full {
+                path: path.to_owned(),
+            }
+        } else {
+            Error::Io {
+                action,
+                path: path.to_owned(),
+                source,
+            }
+        }
+    }
+}
+
+impl GitFiles for FsFiles {
+    fn read(&self, path: &str) -> Result<Option<Vec<u8>>, Error> {
+        match std::fs::read(self.path(path)?) {
+            Ok(data) => Ok(Some(data)),
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::IsADirectory => Ok(None),
+            Err(err) => Err(io("read", path)(err)),
+        }
+    }
+
+    fn exists(&self, path: &str) -> Result<bool, Error> {
+        Ok(self.path(path)?.is_file())
+    }
+
+    fn list(&self, dir: &str) -> Result<Vec<String>, Error> {
+        let full = if dir.is_empty() {
+            self.root.clone()
+        } else {
+            self.path(dir)?
+        };
+        let entries = match std::fs::read_dir(&full) {
+            Ok(entries) => entries,
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                ) =>
+            {
+                return Ok(Vec::new())
+            }
+            Err(err) => return Err(io("list", dir)(err)),
+        };
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(io("list", dir))?;
+            if let Ok(name) = entry.file_name().into_string() {
+                if !name.ends_with(".lock") {
+                    names.push(name);
+                }
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    fn commit(&self, transaction: Transaction) -> Result<(), Error> {
+        // Take every lock first.
+        let mut locked: Vec<(PathBuf, PathBuf, &str, &Change)> = Vec::new();
+        let release = |locked: &[(PathBuf, PathBuf, &str, &Change)]| {
+            for (_, lock, _, _) in locked {
+                let _ = std::fs::remove_file(lock);
+            }
+        };
+        for (path, change) in &transaction.changes {
+            let target = self.path(path)?;
+            let lock = PathBuf::from(format!("{}.lock", target.display()));
+            if let Some(parent) = target.parent() {
+                if let Err(err) = std::fs::create_dir_all(parent) {
+                    release(&locked);
+                    return Err(io("create directory for", path)(err));
+                }
+            }
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&lock)
+            {
+                Ok(mut file) => {
+                    locked.push((target, lock.clone(), path, change));
+                    if let Change::Write(data) = change {
+                        if let Err(err) = file.write_all(data).and_then(|()| file.sync_data()) {
+                            release(&locked);
+                            return Err(io("write", path)(err));
+                        }
+                    }
+                }
+                Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+                    release(&locked);
+                    return Err(Error::Locked { path: path.clone() });
+                }
+                Err(err) => {
+                    release(&locked);
+                    return Err(io("lock", path)(err));
+                }
+            }
+        }
+        for (idx, (target, lock, path, change)) in locked.iter().enumerate() {
+            let res = match change {
+                Change::Write(_) => std::fs::rename(lock, target),
+                Change::Remove => {
+                    let removed = match std::fs::remove_file(target) {
+                        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                        other => other,
+                    };
+                    let _ = std::fs::remove_file(lock);
+                    removed
+                }
+            };
+            if let Err(err) = res {
+                release(&locked[idx..]);
+                return Err(io("replace", path)(err));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,77 @@
+//! The git-directory backends behave the same.
+use tabgit_store::files::{Error, FsFiles, GitFiles, MemoryFiles, Transaction};
+use tabgit_testtools::{tempdir, Result};
+
+fn contract(files: &dyn GitFiles) -> Result {
+    assert_eq!(files.read("HEAD")?, None, "a new directory is empty");
+    files.write("HEAD", b"ref: refs/heads/main\n")?;
+    files.write("refs/heads/main", b"x\n")?;
+    files.write("refs/heads/topic/a", b"y\n")?;
+    assert_eq!(
+        files.read("HEAD")?.as_deref(),
+        Some(&b"ref: refs/heads/main\n"[..])
+    );
+    assert_eq!(
+        files.list("refs/heads")?,
+        vec!["main".to_owned(), "topic".to_owned()]
+    );
+    assert_eq!(
+        files.list("refs/tags")?,
+        Vec::<String>::new(),
+        "a missing directory lists as empty"
+    );
+    let mut tx = Transaction::default();
+    tx.write("refs/heads/main", b"z\n".to_vec())
+        .remove("refs/heads/topic/a")
+        .remove("never-existed");
+    files.commit(tx)?;
+    assert_eq!(files.read("refs/heads/main")?.as_deref(), Some(&b"z\n"[..]));
+    assert!(!files.exists("refs/heads/topic/a")?);
+    for bad in ["", "/etc/passwd", "../x", "a/../b", "a//b", "./a", "a\\b"] {
+        assert!(
+            matches!(files.read(bad), Err(Error::InvalidPath { .. })),
+            "{bad:?} is refused"
+        );
+        assert!(files.write(bad, b"").is_err(), "{bad:?} cannot be written");
+    }
+    Ok(())
+}
+
+#[test]
+fn memory_backend() -> Result {
+    contract(&MemoryFiles::default())
+}
+
+#[test]
+fn filesystem_backend() -> Result {
+    let tmp = tempdir()?;
+    contract(&FsFiles::new(tmp.path()))?;
+    assert!(
+        !tmp.path().join("refs/heads/main.lock").exists(),
+        "no lock file is left behind"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_held_lock_fails_the_whole_transaction() -> Result {
+    let tmp = tempdir()?;
+    let files = FsFiles::new(tmp.path());
+    files.write("refs/heads/a", b"1\n")?;
+    files.write("refs/heads/b", b"1\n")?;
+    std::fs::write(tmp.path().join("refs/heads/b.lock"), b"")?;
+    let mut tx = Transaction::default();
+    tx.write("refs/heads/a", b"2\n".to_vec())
+        .write("refs/heads/b", b"2\n".to_vec());
+    assert!(matches!(files.commit(tx), Err(Error::Locked { .. })));
+    assert_eq!(
+        files.read("refs/heads/a")?.as_deref(),
+        Some(&b"1\n"[..]),
+        "nothing changed"
+    );
+    assert!(
+        !tmp.path().join("refs/heads/a.lock").exists(),
+        "our own lock was released"
+    );
+    Ok(())
+}
