@@ -1,0 +1,65 @@
+//! `tabgit`: git's commands on tabgit's core, reading and writing a real `.git` directory, so
+//! that native git can check everything tabgit does and benchmarks compare like with like.
+//!
+//! Output formats follow git's byte for byte where git's output is machine-readable.
+#![forbid(unsafe_code)]
+
+mod commands;
+mod repo;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// git in a browser tab — the native command line.
+#[derive(Parser)]
+#[command(name = "tabgit", version, about, long_about = None)]
+struct Cli {
+    /// Run as if started in this directory.
+    #[arg(short = 'C', global = true, value_name = "path")]
+    directory: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create an empty repository.
+    Init(commands::init::Args),
+    /// Compute an object id, optionally storing the object.
+    HashObject(commands::hash_object::Args),
+    /// Show an object's type, size or content.
+    CatFile(commands::cat_file::Args),
+    /// List the entries of a tree.
+    LsTree(commands::ls_tree::Args),
+    /// Build an index for a pack file.
+    IndexPack(commands::index_pack::Args),
+    /// Check packs and describe their objects.
+    VerifyPack(commands::verify_pack::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(dir) = &cli.directory {
+        if let Err(err) = std::env::set_current_dir(dir) {
+            eprintln!("fatal: cannot change to '{}': {err}", dir.display());
+            return ExitCode::from(128);
+        }
+    }
+    let res = match cli.command {
+        Command::Init(args) => commands::init::run(&args),
+        Command::HashObject(args) => commands::hash_object::run(&args),
+        Command::CatFile(args) => commands::cat_file::run(&args),
+        Command::LsTree(args) => commands::ls_tree::run(&args),
+        Command::IndexPack(args) => commands::index_pack::run(&args),
+        Command::VerifyPack(args) => commands::verify_pack::run(&args),
+    };
+    match res {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("fatal: {err:#}");
+            ExitCode::from(128)
+        }
+    }
+}

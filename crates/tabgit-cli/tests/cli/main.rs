@@ -1,0 +1,51 @@
+//! The `tabgit` binary against native git on the same repositories.
+mod plumbing;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use tabgit_testtools::Result;
+
+/// Run `tabgit` in `dir` and return its standard output; fails with its stderr if it fails.
+pub fn tabgit(dir: &Path, args: &[&str]) -> Result<Vec<u8>> {
+    let out = Command::new(env!("CARGO_BIN_EXE_tabgit"))
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()?;
+    if !out.status.success() {
+        return Err(format!(
+            "tabgit {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    Ok(out.stdout)
+}
+
+/// Run `tabgit` with `input` on standard input.
+pub fn tabgit_with_input(dir: &Path, args: &[&str], input: &[u8]) -> Result<Vec<u8>> {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tabgit"))
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let mut stdin = child.stdin.take().ok_or("stdin")?;
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output()?;
+    writer.join().map_err(|_| "writer panicked")??;
+    if !out.status.success() {
+        return Err(format!(
+            "tabgit {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    Ok(out.stdout)
+}
