@@ -1,0 +1,3 @@
+//! Reusable components, one per file.
+
+pub mod engine_status;

@@ -1,0 +1,3 @@
+//! Routed pages, one per file.
+
+pub mod home;

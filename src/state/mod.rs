@@ -1,0 +1,3 @@
+//! View-models: plain structs with the UI logic, tested natively without a DOM.
+
+pub mod hash_tool;
