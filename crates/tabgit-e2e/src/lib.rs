@@ -91,7 +91,7 @@ pub async fn serve_static(root: PathBuf) -> Result<SocketAddr> {
 
 /// A running chromedriver and a headless Chromium session driven through it.
 pub struct Browser {
-    /// The WebDriver session.
+    /// The `WebDriver` session.
     pub driver: WebDriver,
     chromedriver: tokio::process::Child,
     _profile: tabgit_testtools::TempDir,

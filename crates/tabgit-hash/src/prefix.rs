@@ -38,7 +38,7 @@ impl Prefix {
         let mut out = [0u8; LEN];
         for (position, &c) in hex.iter().enumerate() {
             let value = hex_digit(c).ok_or(Error::InvalidCharacter { position })?;
-            out[position / 2] |= if position % 2 == 0 { value << 4 } else { value };
+            out[position / 2] |= if position.is_multiple_of(2) { value << 4 } else { value };
         }
         Ok(Prefix {
             bytes: ObjectId::from_bytes(out),
@@ -63,6 +63,6 @@ impl Prefix {
         if id.as_bytes()[..full] != prefix[..full] {
             return false;
         }
-        self.hex_len % 2 == 0 || (id.as_bytes()[full] & 0xf0) == prefix[full]
+        self.hex_len.is_multiple_of(2) || (id.as_bytes()[full] & 0xf0) == prefix[full]
     }
 }

@@ -13,7 +13,7 @@ pub enum Kind {
 
 /// A type name that is not one of git's four object types.
 #[derive(Debug, thiserror::Error, PartialEq, Eq, Clone)]
-#[error("unknown object type {:?}", String::from_utf8_lossy(&.name))]
+#[error("unknown object type {:?}", String::from_utf8_lossy(name))]
 pub struct UnknownKind {
     /// The name that was given, at most 32 bytes of it.
     pub name: Vec<u8>,

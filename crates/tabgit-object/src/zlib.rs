@@ -133,7 +133,6 @@ impl Inflate {
                 self.output.truncate(self.declared);
                 Ok(consumed)
             }
-            TINFLStatus::NeedsMoreInput => Ok(consumed),
             TINFLStatus::HasMoreOutput => Err(Error::LongerThanDeclared {
                 declared: self.declared,
             }),
@@ -144,8 +143,8 @@ impl Inflate {
             TINFLStatus::Failed | TINFLStatus::BadParam => Err(Error::Corrupt {
                 reason: "invalid deflate data",
             }),
-            // Block boundaries are only reported with TINFL_FLAG_STOP_ON_BLOCK_BOUNDARY, never set here.
-            #[allow(unreachable_patterns)]
+            // NeedsMoreInput: wait for more. Block boundaries are only reported with
+            // TINFL_FLAG_STOP_ON_BLOCK_BOUNDARY, which is never set here.
             _ => Ok(consumed),
         }
     }

@@ -21,7 +21,7 @@ struct Args {
         value_delimiter = ','
     )]
     allow_hosts: Vec<String>,
-    /// An origin allowed to read responses (repeatable), e.g. http://127.0.0.1:8080.
+    /// An origin allowed to read responses (repeatable), e.g. <http://127.0.0.1:8080>.
     #[arg(
         long = "allow-origin",
         env = "TABGIT_PROXY_ALLOW_ORIGINS",

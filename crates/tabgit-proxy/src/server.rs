@@ -118,7 +118,7 @@ async fn handle(
             content_type.as_deref(),
         ) {
             Err(refusal) => refuse(refusal),
-            Ok(target) if !config.allowed_hosts.iter().any(|h| *h == target.authority) => {
+            Ok(target) if !config.allowed_hosts.contains(&target.authority) => {
                 let _ = target;
                 refuse(Refusal::HostNotAllowed)
             }

@@ -3,7 +3,7 @@
 //! A repository is a git directory: `objects/`, `refs/`, `packed-refs`, `HEAD`, `config`,
 //! `index` and friends (`Documentation/gitrepository-layout`). [`files::GitFiles`] is that
 //! directory as named files, with three homes: memory ([`files::MemoryFiles`], all targets),
-//! a real `.git` on disk ([`files::FsFiles`], native), and IndexedDB in the browser (which keeps
+//! a real `.git` on disk ([`files::FsFiles`], native), and `IndexedDB` in the browser (which keeps
 //! a [`files::MemoryFiles`] mirror and persists its changes). Everything above, starting with
 //! the object database [`odb::Odb`], is written once against that trait, so a repository written
 //! natively is one native git can read.

@@ -36,7 +36,7 @@ pub struct Args {
     #[arg(long)]
     unordered: bool,
     /// The expected type, or the object when no option is given.
-    args: Vec<String>,
+    operands: Vec<String>,
 }
 
 /// Run the command.
@@ -46,7 +46,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         return batch(&repo, args);
     }
     let mut buf = Vec::new();
-    let (expected, name) = match args.args.as_slice() {
+    let (expected, name) = match args.operands.as_slice() {
         [name] => (None, name),
         [kind, name] if !(args.kind || args.size || args.pretty || args.exists) => {
             (Some(Kind::from_bytes(kind.as_bytes())?), name)

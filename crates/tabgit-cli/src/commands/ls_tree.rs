@@ -32,15 +32,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         _ => bail!("not a tree object"),
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    list(&repo, tree_id, &mut Vec::new(), args, &mut out)?;
+    list(&repo, tree_id, args, &mut out)?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn list(
-    repo: &Repo,
-    tree_id: tabgit_hash::ObjectId,
-    prefix: &mut Vec<u8>,
+fn list(repo: &Repo, tree_id: tabgit_hash::ObjectId,
     args: &Args,
     out: &mut impl std::io::Write,
 ) -> anyhow::Result<()> {
@@ -60,7 +57,7 @@ fn list(
         })
     };
     // Iterative depth-first walk: deep trees cannot overflow the stack.
-    let mut stack = vec![load(tree_id, prefix.clone())?];
+    let mut stack = vec![load(tree_id, Vec::new())?];
     while let Some(frame) = stack.last_mut() {
         let Some(entry) = frame.entries.next() else {
             stack.pop();

@@ -109,6 +109,13 @@ pub struct Bundle {
     cache: Mutex<Cache>,
 }
 
+/// The deltas from an entry down to its base, nearest first, and the base.
+struct Chain {
+    deltas: Vec<(u64, data::EntryHeader)>,
+    base_offset: u64,
+    base_header: data::EntryHeader,
+}
+
 /// One entry as `git verify-pack -v` describes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EntryInfo {
@@ -245,16 +252,13 @@ impl Bundle {
         Ok(())
     }
 
-    /// The chain from the entry at `offset` down to its base: `(entry offsets, base offset)`.
-    fn chain(
-        &self,
-        mut offset: u64,
-    ) -> Result<(Vec<(u64, data::EntryHeader)>, u64, data::EntryHeader), Error> {
+    /// The chain from the entry at `offset` down to its base (or to a cached object).
+    fn chain(&self, mut offset: u64) -> Result<Chain, Error> {
         let mut deltas = Vec::new();
         loop {
             let header = self.entry_header(offset)?;
             let next = match header.kind {
-                EntryKind::Base(_) => return Ok((deltas, offset, header)),
+                EntryKind::Base(_) => return Ok(Chain { deltas, base_offset: offset, base_header: header }),
                 EntryKind::OfsDelta { base_offset } => base_offset,
                 EntryKind::RefDelta { base_id } => {
                     let idx = self
@@ -274,11 +278,10 @@ impl Bundle {
             if self
                 .cache
                 .lock()
-                .map(|c| c.objects.contains_key(&next))
-                .unwrap_or(false)
+                .is_ok_and(|c| c.objects.contains_key(&next))
             {
                 let header = self.entry_header(next)?;
-                return Ok((deltas, next, header));
+                return Ok(Chain { deltas, base_offset: next, base_header: header });
             }
             offset = next;
         }
@@ -286,27 +289,24 @@ impl Bundle {
 
     /// Read the object whose entry starts at `offset`.
     pub fn object_at(&self, offset: u64, out: &mut Vec<u8>) -> Result<Kind, Error> {
-        let (deltas, base_offset, base_header) = self.chain(offset)?;
+        let Chain { deltas, base_offset, base_header } = self.chain(offset)?;
         let cached = self
             .cache
             .lock()
             .ok()
             .and_then(|c| c.objects.get(&base_offset).cloned());
-        let kind = match cached {
-            Some((kind, data)) => {
-                out.clear();
-                out.extend_from_slice(&data);
-                kind
-            }
-            None => {
-                let EntryKind::Base(kind) = base_header.kind else {
-                    return Err(Error::Mismatch {
-                        reason: "delta chain does not end in a whole object",
-                    });
-                };
-                self.inflate_at(base_offset, &base_header, out)?;
-                kind
-            }
+        let kind = if let Some((kind, data)) = cached {
+            out.clear();
+            out.extend_from_slice(&data);
+            kind
+        } else {
+            let EntryKind::Base(kind) = base_header.kind else {
+                return Err(Error::Mismatch {
+                    reason: "delta chain does not end in a whole object",
+                });
+            };
+            self.inflate_at(base_offset, &base_header, out)?;
+            kind
         };
         if deltas.is_empty() {
             return Ok(kind);
@@ -378,18 +378,15 @@ impl Bundle {
                         offset: base_offset,
                     })?;
                     let (kind, depth) =
-                        match (kind_of.get(&base_offset), depth_of.get(&base_offset)) {
-                            (Some(&k), Some(&d)) => (k, d + 1),
-                            _ => {
-                                // Base after the delta (REF_DELTA forward reference): walk the chain.
-                                let (chain, _, base_header) = self.chain(offset)?;
-                                let EntryKind::Base(k) = base_header.kind else {
-                                    return Err(Error::Mismatch {
-                                        reason: "delta chain does not end in a whole object",
-                                    });
-                                };
-                                (k, chain.len())
-                            }
+                        if let (Some(&k), Some(&d)) = (kind_of.get(&base_offset), depth_of.get(&base_offset)) { (k, d + 1) } else {
+                            // Base after the delta (REF_DELTA forward reference): walk the chain.
+                            let Chain { deltas: chain, base_header, .. } = self.chain(offset)?;
+                            let EntryKind::Base(k) = base_header.kind else {
+                                return Err(Error::Mismatch {
+                                    reason: "delta chain does not end in a whole object",
+                                });
+                            };
+                            (k, chain.len())
                         };
                     (kind, Some((depth, base_id)))
                 }

@@ -32,7 +32,7 @@ pub fn create(base: &[u8], target: &[u8], max_size: usize) -> Option<Vec<u8>> {
     write_varint(target.len() as u64, &mut out);
 
     let mut index: HashMap<u64, Vec<u32>> = HashMap::new();
-    if base.len() >= WINDOW && base.len() <= u32::MAX as usize {
+    if base.len() >= WINDOW && u32::try_from(base.len()).is_ok() {
         for start in (0..=base.len() - WINDOW).step_by(WINDOW) {
             let bucket = index
                 .entry(block_hash(&base[start..start + WINDOW]))

@@ -245,6 +245,6 @@ impl std::fmt::Debug for Index {
         f.debug_struct("Index")
             .field("objects", &self.n)
             .field("large_offsets", &self.n_large)
-            .finish()
+            .finish_non_exhaustive()
     }
 }

@@ -3,7 +3,7 @@ use tabgit_hash::{Hasher, ObjectId};
 /// Write a version 2 index for `entries` of `(id, offset, crc32)` (any order) of the pack whose
 /// checksum is `pack_checksum`. Returns the index file bytes.
 pub fn write_v2(entries: &mut [(ObjectId, u64, u32)], pack_checksum: &ObjectId) -> Vec<u8> {
-    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    entries.sort_unstable_by_key(|a| a.0);
     let n = entries.len();
     let mut out = Vec::with_capacity(8 + 1024 + n * 28 + 40);
     out.extend_from_slice(b"\xfftOc");

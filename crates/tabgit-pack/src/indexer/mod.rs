@@ -456,7 +456,7 @@ impl Indexer {
             .iter()
             .map(|e| (e.id, e.offset, e.crc))
             .collect();
-        ids.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        ids.sort_unstable_by_key(|a| a.0);
         if let Some(pair) = ids.windows(2).find(|w| w[0].0 == w[1].0) {
             return Err(Error::DuplicateObject { id: pair[0].0 });
         }
@@ -704,7 +704,7 @@ impl Resolver {
             entry.id = id;
             entry.kind = Some(kind);
             *resolved += 1;
-            if *resolved % 1024 == 0 {
+            if (*resolved).is_multiple_of(1024) {
                 progress(ResolveProgress {
                     resolved: *resolved,
                     total,

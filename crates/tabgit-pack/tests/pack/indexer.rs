@@ -1,4 +1,6 @@
 //! `index-pack`: our index of git's packs equals git's, and git accepts what we index.
+use std::fmt::Write as _;
+
 use tabgit_object::Kind;
 use tabgit_pack::bundle::Limits;
 use tabgit_pack::indexer::{Indexer, NoThinBases, Options};
@@ -77,7 +79,7 @@ fn verify_pack_output_matches_git() -> Result {
             e.offset
         );
         if let Some((depth, base)) = e.delta {
-            line.push_str(&format!(" {depth} {base}"));
+            write!(line, " {depth} {base}")?;
         }
         ours.push(line);
     }

@@ -4,6 +4,7 @@ mod indexer;
 mod malformed;
 mod write;
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use tabgit_testtools::{git, tempdir, Result, TempDir};
@@ -16,9 +17,7 @@ pub fn packed_repo() -> Result<(TempDir, PathBuf, PathBuf, PathBuf)> {
     git(&dir, &["init", "-q", "-b", "main"])?;
     let mut text = String::new();
     for i in 0..300 {
-        text.push_str(&format!(
-            "line {i} of a file that grows a little with every commit\n"
-        ));
+        writeln!(text, "line {i} of a file that grows a little with every commit")?;
     }
     for round in 0..30 {
         text = text.replacen(

@@ -70,7 +70,7 @@ pub enum Change {
 }
 
 /// Changes to several files that a backend applies together: all of them or, where the
-/// backend is transactional (memory, IndexedDB), none.
+/// backend is transactional (memory, `IndexedDB`), none.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Transaction {
     /// The changes, applied in order.
