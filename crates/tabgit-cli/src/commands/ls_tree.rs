@@ -37,7 +37,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn list(repo: &Repo, tree_id: tabgit_hash::ObjectId,
+fn list(
+    repo: &Repo,
+    tree_id: tabgit_hash::ObjectId,
     args: &Args,
     out: &mut impl std::io::Write,
 ) -> anyhow::Result<()> {
