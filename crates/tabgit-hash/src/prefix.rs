@@ -38,7 +38,11 @@ impl Prefix {
         let mut out = [0u8; LEN];
         for (position, &c) in hex.iter().enumerate() {
             let value = hex_digit(c).ok_or(Error::InvalidCharacter { position })?;
-            out[position / 2] |= if position.is_multiple_of(2) { value << 4 } else { value };
+            out[position / 2] |= if position.is_multiple_of(2) {
+                value << 4
+            } else {
+                value
+            };
         }
         Ok(Prefix {
             bytes: ObjectId::from_bytes(out),
