@@ -174,6 +174,14 @@ impl Browser {
         )
     }
 
+    /// Save a PNG of the page as `target/screenshots/<name>.png` (the README and docs/ use them).
+    pub async fn screenshot(&self, name: &str) -> Result {
+        let dir = tabgit_testtools::workspace_root().join("target/screenshots");
+        std::fs::create_dir_all(&dir)?;
+        self.driver.screenshot(&dir.join(format!("{name}.png"))).await?;
+        Ok(())
+    }
+
     /// End the session and stop chromedriver.
     pub async fn quit(mut self) -> Result {
         self.driver.quit().await?;

@@ -26,5 +26,6 @@ async fn page_loads_and_the_engine_worker_answers() -> Result {
         id, "ce013625030ba8dba906f756967f9e9ca394464a",
         "the worker hashes like `git hash-object`"
     );
+    browser.screenshot("home").await?;
     browser.quit().await
 }
