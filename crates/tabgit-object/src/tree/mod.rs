@@ -131,7 +131,7 @@ impl EntryMode {
             0o040000 => EntryKind::Tree,
             0o120000 => EntryKind::Link,
             0o160000 => EntryKind::Commit,
-            _ if self.value & 0o111 != 0 => EntryKind::BlobExecutable,
+            _ if self.value & 0o100 != 0 => EntryKind::BlobExecutable,
             _ => EntryKind::Blob,
         }
     }
