@@ -23,3 +23,5 @@
 
 pub mod files;
 pub mod odb;
+pub mod refs;
+pub mod worktree;

@@ -92,7 +92,10 @@ impl GitFiles for FsFiles {
         for entry in entries {
             let entry = entry.map_err(io("list", dir))?;
             if let Ok(name) = entry.file_name().into_string() {
-                if std::path::Path::new(&name).extension().is_none_or(|ext| ext != "lock") {
+                if std::path::Path::new(&name)
+                    .extension()
+                    .is_none_or(|ext| ext != "lock")
+                {
                     names.push(name);
                 }
             }
