@@ -173,7 +173,7 @@ impl Worktree for FsWorktree {
                     std::fs::create_dir(&current).map_err(io("create directory for", path))?;
                 }
                 Err(err) if not_found(&err) => {
-                    std::fs::create_dir(&current).map_err(io("create directory for", path))?
+                    std::fs::create_dir(&current).map_err(io("create directory for", path))?;
                 }
                 Err(err) => return Err(io("create directory for", path)(err)),
             }
