@@ -73,7 +73,7 @@ fn ranges_match_rev_list() -> Result {
             &mut graph,
             &range.include,
             &range.exclude,
-            &Default::default(),
+            &tabgit_revision::walk::Options::default(),
         )?;
         let mut git_args = vec!["rev-list"];
         git_args.extend(args.iter().copied());
