@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod commands;
+mod pretty;
 mod repo;
 
 use std::path::PathBuf;
@@ -37,6 +38,26 @@ enum Command {
     IndexPack(commands::index_pack::Args),
     /// Check packs and describe their objects.
     VerifyPack(commands::verify_pack::Args),
+    /// Resolve revisions to object ids.
+    RevParse(commands::rev_parse::Args),
+    /// List commits.
+    RevList(commands::rev_list::Args),
+    /// Show commit history.
+    Log(commands::log::Args),
+    /// List refs.
+    ShowRef(commands::show_ref::Args),
+    /// Change a ref safely.
+    UpdateRef(commands::update_ref::Args),
+    /// List the index.
+    LsFiles(commands::ls_files::Args),
+    /// Read a tree into the index.
+    ReadTree(commands::read_tree::Args),
+    /// Write files from the index into the working tree.
+    CheckoutIndex(commands::checkout_index::Args),
+    /// Store the index as a tree.
+    WriteTree(commands::write_tree::Args),
+    /// Create a commit object.
+    CommitTree(commands::commit_tree::Args),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +75,16 @@ fn main() -> ExitCode {
         Command::LsTree(args) => commands::ls_tree::run(&args),
         Command::IndexPack(args) => commands::index_pack::run(&args),
         Command::VerifyPack(args) => commands::verify_pack::run(&args),
+        Command::RevParse(args) => commands::rev_parse::run(&args),
+        Command::RevList(args) => commands::rev_list::run(&args),
+        Command::Log(args) => commands::log::run(&args),
+        Command::ShowRef(args) => commands::show_ref::run(&args),
+        Command::UpdateRef(args) => commands::update_ref::run(&args),
+        Command::LsFiles(args) => commands::ls_files::run(&args),
+        Command::ReadTree(args) => commands::read_tree::run(&args),
+        Command::CheckoutIndex(args) => commands::checkout_index::run(&args),
+        Command::WriteTree(args) => commands::write_tree::run(&args),
+        Command::CommitTree(args) => commands::commit_tree::run(&args),
     };
     match res {
         Ok(code) => code,

@@ -58,7 +58,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         Err(_) if args.exists => return Ok(ExitCode::from(1)),
         Err(err) => return Err(err),
     };
-    let Some(kind) = repo.odb.find(&id, &mut buf)? else {
+    let Some(kind) = repo.odb().find(&id, &mut buf)? else {
         if args.exists {
             return Ok(ExitCode::from(1));
         }
@@ -97,7 +97,7 @@ pub fn write_tree(data: &[u8], out: &mut impl std::io::Write) -> anyhow::Result<
             "blob"
         };
         write!(out, "{} {kind} {}\t", entry.mode, entry.oid)?;
-        out.write_all(entry.filename)?;
+        out.write_all(&crate::pretty::quote_path(entry.filename))?;
         out.write_all(b"\n")?;
     }
     Ok(())
@@ -108,7 +108,7 @@ fn batch(repo: &Repo, args: &Args) -> anyhow::Result<ExitCode> {
     let mut buf = Vec::new();
     let mut emit = |name: &str, out: &mut dyn std::io::Write| -> anyhow::Result<()> {
         let found = match crate::commands::resolve(repo, name) {
-            Ok(id) => repo.odb.find(&id, &mut buf)?.map(|kind| (id, kind)),
+            Ok(id) => repo.odb().find(&id, &mut buf)?.map(|kind| (id, kind)),
             Err(_) => None,
         };
         match found {
@@ -124,7 +124,7 @@ fn batch(repo: &Repo, args: &Args) -> anyhow::Result<ExitCode> {
         Ok(())
     };
     if args.batch_all_objects {
-        let mut ids = repo.odb.all_ids()?;
+        let mut ids = repo.odb().all_ids()?;
         ids.sort();
         ids.dedup();
         for id in ids {

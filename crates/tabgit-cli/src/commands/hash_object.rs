@@ -47,7 +47,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     for data in inputs {
         let id = match &repo {
-            Some(repo) => repo.odb.write_loose(kind, &data)?,
+            Some(repo) => repo.odb().write_loose(kind, &data)?,
             None => tabgit_object::compute_id(kind, &data),
         };
         println!("{id}");

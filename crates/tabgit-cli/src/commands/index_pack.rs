@@ -52,12 +52,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         indexer.feed(&chunk[..n])?;
     }
     let outcome = match &repo {
-        Some(repo) if args.fix_thin => indexer.finish(&repo.odb, &mut |_| {})?,
+        Some(repo) if args.fix_thin => indexer.finish(repo.odb(), &mut |_| {})?,
         _ => indexer.finish(&NoThinBases, &mut |_| {})?,
     };
     if args.stdin {
         let repo = repo.as_ref().expect("opened for --stdin");
-        repo.odb
+        repo.odb()
             .add_pack(&outcome.pack, &outcome.index, &outcome.pack_checksum)?;
         println!("pack\t{}", outcome.pack_checksum);
         return Ok(ExitCode::SUCCESS);

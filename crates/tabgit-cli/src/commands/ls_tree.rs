@@ -26,7 +26,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let repo = crate::repo::open()?;
     let id = crate::commands::resolve(&repo, &args.tree)?;
     let mut buf = Vec::new();
-    let tree_id = match repo.odb.find(&id, &mut buf)? {
+    let tree_id = match repo.odb().find(&id, &mut buf)? {
         Some(Kind::Tree) => id,
         Some(Kind::Commit) => tabgit_object::CommitRef::from_bytes(&buf)?.tree,
         _ => bail!("not a tree object"),
@@ -50,7 +50,7 @@ fn list(
     }
     let load = |tree_id: tabgit_hash::ObjectId, prefix: Vec<u8>| -> anyhow::Result<Frame> {
         let mut data = Vec::new();
-        if repo.odb.find(&tree_id, &mut data)? != Some(Kind::Tree) {
+        if repo.odb().find(&tree_id, &mut data)? != Some(Kind::Tree) {
             bail!("tree {tree_id} is missing");
         }
         Ok(Frame {
@@ -94,7 +94,7 @@ fn print_entry(
         };
         write!(out, "{} {kind} {}\t", entry.mode, entry.oid)?;
     }
-    out.write_all(path)?;
+    out.write_all(&crate::pretty::quote_path(path))?;
     out.write_all(b"\n")?;
     Ok(())
 }

@@ -1,29 +1,60 @@
 //! One module per command, each with clap `Args` and a `run` function.
 
 pub mod cat_file;
+pub mod checkout_index;
+pub mod commit_tree;
 pub mod hash_object;
 pub mod index_pack;
 pub mod init;
+pub mod log;
+pub mod ls_files;
 pub mod ls_tree;
+pub mod read_tree;
+pub mod rev_list;
+pub mod rev_parse;
+pub mod show_ref;
+pub mod update_ref;
 pub mod verify_pack;
-
-use anyhow::{bail, Context as _};
-use tabgit_hash::{ObjectId, Prefix};
-use tabgit_pack::index::PrefixLookup;
+pub mod write_tree;
 
 use crate::repo::Repo;
 
-/// Resolve an object name a user typed: a full or abbreviated id (revision syntax comes with
-/// refs).
-pub fn resolve(repo: &Repo, name: &str) -> anyhow::Result<ObjectId> {
-    if let Ok(id) = ObjectId::from_hex(name.as_bytes()) {
-        return Ok(id);
+/// Resolve an object name a user typed, as `git rev-parse` does.
+pub fn resolve(repo: &Repo, name: &str) -> anyhow::Result<tabgit_hash::ObjectId> {
+    Ok(repo.rev_parse(name.as_bytes())?)
+}
+
+/// The abbreviation length git uses by default (`core.abbrev` unset): at least 7 digits, more
+/// for big repositories (`find_unique_abbrev`, `sha1-name.c`: half the bits of the object count).
+pub fn default_abbrev(repo: &Repo) -> anyhow::Result<usize> {
+    if let Some(value) = repo.config().get("core", None, "abbrev") {
+        if let Ok(n) = std::str::from_utf8(value)
+            .unwrap_or_default()
+            .parse::<usize>()
+        {
+            return Ok(n.clamp(4, 40));
+        }
     }
-    let prefix = Prefix::from_hex(name.as_bytes())
-        .with_context(|| format!("not a valid object name {name}"))?;
-    match repo.odb.lookup_prefix(&prefix)? {
-        PrefixLookup::Unique(id) => Ok(id),
-        PrefixLookup::Ambiguous => bail!("short object ID {name} is ambiguous"),
-        PrefixLookup::None => bail!("not a valid object name {name}"),
+    let count = repo.odb().all_ids()?.len().max(1);
+    let bits = usize::BITS - count.leading_zeros();
+    Ok(((bits as usize).div_ceil(2)).max(7))
+}
+
+/// The shortest abbreviation of `id`, at least `min` digits, that names only `id`.
+pub fn unique_abbrev(
+    repo: &Repo,
+    id: &tabgit_hash::ObjectId,
+    min: usize,
+) -> anyhow::Result<String> {
+    let hex = id.to_hex();
+    for len in min.max(4)..40 {
+        let prefix = tabgit_hash::Prefix::from_hex(&hex.as_bytes()[..len])?;
+        if matches!(
+            repo.odb().lookup_prefix(&prefix)?,
+            tabgit_pack::index::PrefixLookup::Unique(_) | tabgit_pack::index::PrefixLookup::None
+        ) {
+            return Ok(hex[..len].to_owned());
+        }
     }
+    Ok(hex)
 }

@@ -1,5 +1,6 @@
 //! The `tabgit` binary against native git on the same repositories.
 mod plumbing;
+mod revisions;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -8,11 +9,7 @@ use tabgit_testtools::Result;
 
 /// Run `tabgit` in `dir` and return its standard output; fails with its stderr if it fails.
 pub fn tabgit(dir: &Path, args: &[&str]) -> Result<Vec<u8>> {
-    let out = Command::new(env!("CARGO_BIN_EXE_tabgit"))
-        .current_dir(dir)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()?;
+    let out = command(dir).args(args).stdin(Stdio::null()).output()?;
     if !out.status.success() {
         return Err(format!(
             "tabgit {} failed: {}",
@@ -27,8 +24,7 @@ pub fn tabgit(dir: &Path, args: &[&str]) -> Result<Vec<u8>> {
 /// Run `tabgit` with `input` on standard input.
 pub fn tabgit_with_input(dir: &Path, args: &[&str], input: &[u8]) -> Result<Vec<u8>> {
     use std::io::Write as _;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tabgit"))
-        .current_dir(dir)
+    let mut child = command(dir)
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -48,4 +44,18 @@ pub fn tabgit_with_input(dir: &Path, args: &[&str], input: &[u8]) -> Result<Vec<
         .into());
     }
     Ok(out.stdout)
+}
+
+/// `tabgit` with the same isolated identity and dates as `tabgit_testtools::git_command`.
+pub fn command(dir: &Path) -> Command {
+    let reference = tabgit_testtools::git_command(dir);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tabgit"));
+    cmd.current_dir(dir);
+    for (key, value) in reference.get_envs() {
+        match value {
+            Some(value) => cmd.env(key, value),
+            None => cmd.env_remove(key),
+        };
+    }
+    cmd
 }
