@@ -8,8 +8,10 @@ use wasm_bindgen::JsValue;
 /// The local git server scripts/test starts with `--cors` (compile-time, since wasm tests have
 /// no environment at run time).
 pub fn git_server() -> &'static str {
-    option_env!("TABGIT_TEST_GITSERVER")
-        .expect("TABGIT_TEST_GITSERVER is not set: run the browser tests through scripts/test, which starts the local git server")
+    match option_env!("TABGIT_TEST_GITSERVER") {
+        Some(url) => url,
+        None => panic!("TABGIT_TEST_GITSERVER is not set: run the browser tests through scripts/test, which starts the local git server"),
+    }
 }
 
 /// Write a record to a fresh IndexedDB database, read it back in another transaction.

@@ -1,0 +1,180 @@
+//! `tabgit-bench`: measure tabgit against native git on the same inputs, in one run, and
+//! report ratios (the machine is shared and noisy; ratios of paired runs are what is stable).
+//!
+//! Build with `cargo build --release -p tabgit-bench -p tabgit-cli`, then run, for example,
+//! `target/release/tabgit-bench index-pack target/fixtures/large.git`. `scripts/bench` runs
+//! the whole set and prints the tables for BENCHMARKS.md.
+#![forbid(unsafe_code)]
+// Reports print sizes and rates as floating point; the precision lost is far below noise.
+#![allow(clippy::cast_precision_loss)]
+
+mod measure;
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "tabgit-bench", about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// SHA-1 of every object of a repository: `sha1_smol` against collision-detecting `sha1-checked`.
+    Sha1 {
+        /// A git directory.
+        git_dir: PathBuf,
+        /// Rounds over all objects.
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+    },
+    /// `tabgit index-pack` against `git index-pack --threads=1` and with all threads.
+    IndexPack {
+        /// A git directory with one pack.
+        git_dir: PathBuf,
+        /// Pairs of runs.
+        #[arg(long, default_value_t = 3)]
+        pairs: usize,
+    },
+    /// Opening a repository and resolving HEAD: `tabgit rev-parse HEAD` against git's.
+    Open {
+        /// A git directory.
+        git_dir: PathBuf,
+        /// Pairs of runs.
+        #[arg(long, default_value_t = 5)]
+        pairs: usize,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Sha1 { git_dir, rounds } => sha1(&git_dir, rounds),
+        Command::IndexPack { git_dir, pairs } => index_pack(&git_dir, pairs),
+        Command::Open { git_dir, pairs } => open(&git_dir, pairs),
+    }
+}
+
+fn sha1(git_dir: &std::path::Path, rounds: usize) -> anyhow::Result<()> {
+    use sha1_checked::Digest as _;
+    let odb = tabgit_store::odb::Odb::open(tabgit_store::files::FsFiles::new(git_dir))?;
+    let mut objects = Vec::new();
+    let mut ids = odb.all_ids()?;
+    ids.sort();
+    ids.dedup();
+    let mut buf = Vec::new();
+    for id in ids {
+        if let Some(kind) = odb.find(&id, &mut buf)? {
+            let mut raw = tabgit_object::loose::encode_header(kind, buf.len() as u64);
+            raw.extend_from_slice(&buf);
+            objects.push(raw);
+        }
+    }
+    let total: usize = objects.iter().map(Vec::len).sum();
+    println!(
+        "objects: {}, bytes hashed per round: {:.1} MiB",
+        objects.len(),
+        total as f64 / f64::from(1u32 << 20)
+    );
+    let mut smol = Vec::new();
+    let mut checked = Vec::new();
+    for _ in 0..rounds {
+        let start = std::time::Instant::now();
+        let mut acc = 0u8;
+        for raw in &objects {
+            acc ^= sha1_smol::Sha1::from(raw).digest().bytes()[0];
+        }
+        smol.push(start.elapsed().as_secs_f64());
+        let start = std::time::Instant::now();
+        for raw in &objects {
+            acc ^= sha1_checked::Sha1::digest(raw)[0];
+        }
+        checked.push(start.elapsed().as_secs_f64());
+        std::hint::black_box(acc);
+    }
+    let mib = total as f64 / f64::from(1u32 << 20);
+    let (s, c) = (measure::median(&smol), measure::median(&checked));
+    println!("| sha1_smol | {:.3} s | {:.0} MiB/s |", s, mib / s);
+    println!(
+        "| sha1-checked (collision detection) | {:.3} s | {:.0} MiB/s |",
+        c,
+        mib / c
+    );
+    println!("sha1-checked / sha1_smol time ratio: {:.2}", c / s);
+    Ok(())
+}
+
+fn the_pack(git_dir: &std::path::Path) -> anyhow::Result<PathBuf> {
+    let dir = git_dir.join("objects/pack");
+    std::fs::read_dir(&dir)
+        .with_context(|| format!("cannot list {}", dir.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "pack"))
+        .context("no pack")
+}
+
+fn index_pack(git_dir: &std::path::Path, pairs: usize) -> anyhow::Result<()> {
+    let pack = the_pack(git_dir)?;
+    let tmp = tabgit_testtools::tempdir().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let copy = tmp.path().join("bench.pack");
+    std::fs::copy(&pack, &copy)?;
+    let size = std::fs::metadata(&copy)?.len();
+    println!(
+        "pack: {} ({:.1} MiB)",
+        pack.display(),
+        size as f64 / f64::from(1u32 << 20)
+    );
+    let tabgit = measure::tabgit_binary()?;
+    let copy_str = copy.to_str().context("utf-8 path")?;
+    let ours = [
+        tabgit.to_str().context("utf-8")?,
+        "index-pack",
+        "-o",
+        "ours.idx",
+        copy_str,
+    ];
+    let git_one = [
+        "git",
+        "index-pack",
+        "--threads=1",
+        "-o",
+        "git1.idx",
+        copy_str,
+    ];
+    let git_all = ["git", "index-pack", "-o", "gitall.idx", copy_str];
+    let report = measure::paired(&[&ours, &git_one, &git_all], pairs, tmp.path())?;
+    let same =
+        std::fs::read(tmp.path().join("ours.idx"))? == std::fs::read(tmp.path().join("git1.idx"))?;
+    println!("our .idx equals git's: {same}");
+    measure::print_table(
+        &[
+            "tabgit index-pack",
+            "git index-pack --threads=1",
+            "git index-pack (all threads)",
+        ],
+        &report,
+    );
+    Ok(())
+}
+
+fn open(git_dir: &std::path::Path, pairs: usize) -> anyhow::Result<()> {
+    let tabgit = measure::tabgit_binary()?;
+    let dir = git_dir.to_str().context("utf-8")?;
+    let ours = [
+        tabgit.to_str().context("utf-8")?,
+        "-C",
+        dir,
+        "log",
+        "-n",
+        "1",
+        "--format=%H %s",
+    ];
+    let git = ["git", "-C", dir, "log", "-n", "1", "--format=%H %s"];
+    let report = measure::paired(&[&ours, &git], pairs, git_dir)?;
+    measure::print_table(&["tabgit: open + log -1", "git: open + log -1"], &report);
+    Ok(())
+}
