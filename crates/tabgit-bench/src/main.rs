@@ -163,6 +163,7 @@ fn index_pack(git_dir: &std::path::Path, pairs: usize) -> anyhow::Result<()> {
 
 fn open(git_dir: &std::path::Path, pairs: usize) -> anyhow::Result<()> {
     let tabgit = measure::tabgit_binary()?;
+    let git_dir = &std::fs::canonicalize(git_dir)?;
     let dir = git_dir.to_str().context("utf-8")?;
     let ours = [
         tabgit.to_str().context("utf-8")?,

@@ -37,6 +37,7 @@ pub fn tabgit_binary() -> anyhow::Result<PathBuf> {
 
 /// Run `argv` once under `/usr/bin/time`, in `dir`, discarding its output.
 pub fn run(argv: &[&str], dir: &Path) -> anyhow::Result<Run> {
+    let started = std::time::Instant::now();
     let out = Command::new("/usr/bin/time")
         .arg("-f")
         .arg("TABGIT_BENCH %e %M")
@@ -58,8 +59,8 @@ pub fn run(argv: &[&str], dir: &Path) -> anyhow::Result<Run> {
         .lines()
         .find(|l| l.starts_with("TABGIT_BENCH "))
         .context("no timing line")?;
-    let mut parts = line.split_whitespace().skip(1);
-    let wall: f64 = parts.next().context("wall")?.parse()?;
+    let wall = started.elapsed().as_secs_f64();
+    let mut parts = line.split_whitespace().skip(2);
     let max_rss_kib: u64 = parts.next().context("rss")?.parse()?;
     Ok(Run { wall, max_rss_kib })
 }

@@ -19,7 +19,7 @@ mod hasher;
 mod oid;
 pub mod prefix;
 
-pub use hasher::{hash_object, Hasher};
+pub use hasher::{hash_object, hash_object_checked, Collision, Hasher};
 pub use oid::{decode, ObjectId};
 pub use prefix::Prefix;
 

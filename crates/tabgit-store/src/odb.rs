@@ -59,6 +59,22 @@ pub enum Error {
     },
 }
 
+/// A boxed pack source as a [`tabgit_pack::bundle::PackData`] value.
+struct BoxedPack(Box<dyn tabgit_pack::bundle::PackData>);
+
+impl tabgit_pack::bundle::PackData for BoxedPack {
+    fn len(&self) -> u64 {
+        self.0.len()
+    }
+    fn read_at(
+        &self,
+        offset: u64,
+        len: usize,
+    ) -> Result<std::borrow::Cow<'_, [u8]>, tabgit_pack::bundle::ReadError> {
+        self.0.read_at(offset, len)
+    }
+}
+
 struct Pack {
     name: String,
     index: Index,
@@ -101,7 +117,7 @@ impl<F: GitFiles> Odb<F> {
                 .files
                 .read(&format!("objects/pack/{name}"))?
                 .unwrap_or_default();
-            let index = Index::from_bytes(data).map_err(|source| Error::Index {
+            let index = Index::from_stored_bytes(data).map_err(|source| Error::Index {
                 name: stem.to_owned(),
                 source,
             })?;
@@ -132,15 +148,16 @@ impl<F: GitFiles> Odb<F> {
             return Ok(Arc::clone(bundle));
         }
         let path = format!("objects/pack/{}.pack", pack.name);
-        let data = self.files.read(&path)?.ok_or_else(|| Error::MissingPack {
-            name: pack.name.clone(),
-        })?;
-        let bundle =
-            Bundle::new(data, pack.index.clone(), self.limits.clone()).map_err(|source| {
-                Error::Pack {
-                    name: pack.name.clone(),
-                    source,
-                }
+        let data = self
+            .files
+            .pack_data(&path)?
+            .ok_or_else(|| Error::MissingPack {
+                name: pack.name.clone(),
+            })?;
+        let bundle = Bundle::new(BoxedPack(data), pack.index.clone(), self.limits.clone())
+            .map_err(|source| Error::Pack {
+                name: pack.name.clone(),
+                source,
             })?;
         Ok(Arc::clone(pack.bundle.get_or_init(|| Arc::new(bundle))))
     }
@@ -244,6 +261,19 @@ impl<F: GitFiles> Odb<F> {
             }
         }
         Ok(ids)
+    }
+
+    /// Roughly how many objects are stored: every packed object plus the loose ones (git's
+    /// `approximate_object_count`, which sizes abbreviations).
+    pub fn approximate_count(&self) -> Result<usize, Error> {
+        let packed: usize = self.packs_snapshot().iter().map(|p| p.index.len()).sum();
+        let mut loose = 0;
+        for dir in self.files.list("objects")? {
+            if dir.len() == 2 && dir.bytes().all(|b| b.is_ascii_hexdigit()) {
+                loose += self.files.list(&format!("objects/{dir}"))?.len();
+            }
+        }
+        Ok(packed + loose)
     }
 
     /// The names (`pack-<checksum>`) of the packs.

@@ -35,7 +35,7 @@ pub fn default_abbrev(repo: &Repo) -> anyhow::Result<usize> {
             return Ok(n.clamp(4, 40));
         }
     }
-    let count = repo.odb().all_ids()?.len().max(1);
+    let count = repo.odb().approximate_count()?.max(1);
     let bits = usize::BITS - count.leading_zeros();
     Ok(((bits as usize).div_ceil(2)).max(7))
 }

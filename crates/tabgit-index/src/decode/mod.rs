@@ -238,7 +238,7 @@ impl State {
         let checksum = if expected.is_null() {
             None
         } else {
-            let mut hasher = Hasher::default();
+            let mut hasher = Hasher::checksum();
             hasher.update(body);
             let actual = hasher.finalize();
             if actual != expected {

@@ -115,7 +115,7 @@ impl State {
             }
         }
 
-        let mut hasher = Hasher::default();
+        let mut hasher = Hasher::checksum();
         hasher.update(&out[start..]);
         out.extend_from_slice(hasher.finalize().as_bytes());
         Ok(())

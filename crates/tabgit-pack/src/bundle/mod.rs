@@ -66,12 +66,70 @@ pub enum Error {
         /// The limit.
         limit: usize,
     },
+    /// The pack bytes could not be read (or are not loaded yet).
+    #[error(transparent)]
+    Read(#[from] ReadError),
     /// An offset points outside the pack.
     #[error("offset {offset} is outside the pack")]
     OutOfBounds {
         /// The offset.
         offset: u64,
     },
+}
+
+/// Random access to a pack's bytes, so a pack need not be in memory to be read: a file read with
+/// `pread` natively, chunks loaded from IndexedDB in the browser, or a plain byte slice.
+pub trait PackData: Send + Sync {
+    /// The pack's length in bytes.
+    fn len(&self) -> u64;
+    /// Whether the pack is empty.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Up to `len` bytes at `offset` (fewer only at the end of the pack).
+    fn read_at(&self, offset: u64, len: usize) -> Result<std::borrow::Cow<'_, [u8]>, ReadError>;
+}
+
+/// Why pack bytes could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The storage failed.
+    #[error("cannot read the pack: {0}")]
+    Storage(String),
+    /// The bytes are stored but not loaded yet; the caller loads these chunks and retries.
+    #[error("pack data not loaded yet (chunks {first} to {last})")]
+    NotLoaded {
+        /// First chunk needed.
+        first: u64,
+        /// Last chunk needed.
+        last: u64,
+    },
+}
+
+impl PackData for Arc<[u8]> {
+    fn len(&self) -> u64 {
+        (**self).len() as u64
+    }
+    fn read_at(&self, offset: u64, len: usize) -> Result<std::borrow::Cow<'_, [u8]>, ReadError> {
+        let start = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min((**self).len());
+        let end = start.saturating_add(len).min((**self).len());
+        Ok(std::borrow::Cow::Borrowed(&self[start..end]))
+    }
+}
+
+impl PackData for Vec<u8> {
+    fn len(&self) -> u64 {
+        self.as_slice().len() as u64
+    }
+    fn read_at(&self, offset: u64, len: usize) -> Result<std::borrow::Cow<'_, [u8]>, ReadError> {
+        let start = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(self.as_slice().len());
+        let end = start.saturating_add(len).min(self.as_slice().len());
+        Ok(std::borrow::Cow::Borrowed(&self[start..end]))
+    }
 }
 
 /// Limits applied when reading objects.
@@ -103,7 +161,7 @@ struct Cache {
 
 /// A pack with its index.
 pub struct Bundle {
-    pack: Arc<[u8]>,
+    pack: Box<dyn PackData>,
     index: Index,
     limits: Limits,
     cache: Mutex<Cache>,
@@ -136,24 +194,31 @@ pub struct EntryInfo {
 /// Lifecycle
 impl Bundle {
     /// Pair pack bytes with their index, checking that they belong together.
-    pub fn new(pack: impl Into<Arc<[u8]>>, index: Index, limits: Limits) -> Result<Self, Error> {
-        let pack = pack.into();
+    pub fn new(pack: impl PackData + 'static, index: Index, limits: Limits) -> Result<Self, Error> {
+        let len = pack.len();
+        let header = pack.read_at(0, data::HEADER_LEN)?;
         let (_, count) =
-            data::decode_header(&pack).map_err(|source| Error::Data { offset: 0, source })?;
+            data::decode_header(&header).map_err(|source| Error::Data { offset: 0, source })?;
         if count as usize != index.len() {
             return Err(Error::Mismatch {
                 reason: "object counts differ",
             });
         }
-        if pack.len() < data::HEADER_LEN + 20
-            || pack[pack.len() - 20..] != index.pack_checksum().as_bytes()[..]
-        {
+        if len < (data::HEADER_LEN + 20) as u64 {
+            return Err(Error::Mismatch {
+                reason: "pack is shorter than a header and a trailer",
+            });
+        }
+        let trailer = pack.read_at(len - 20, 20)?;
+        if trailer[..] != index.pack_checksum().as_bytes()[..] {
             return Err(Error::Mismatch {
                 reason: "pack checksum differs from the one the index records",
             });
         }
+        drop(header);
+        drop(trailer);
         Ok(Bundle {
-            pack,
+            pack: Box::new(pack),
             index,
             limits,
             cache: Mutex::default(),
@@ -162,19 +227,21 @@ impl Bundle {
 
     /// Verify the pack's trailer checksum and every entry's CRC32 (what `git verify-pack` checks).
     pub fn verify(&self) -> Result<(), Error> {
-        let body = &self.pack[..self.pack.len() - 20];
-        let mut hasher = Hasher::default();
+        let whole = self
+            .pack
+            .read_at(0, usize::try_from(self.pack.len()).unwrap_or(usize::MAX))?;
+        let body = &whole[..whole.len() - 20];
+        let mut hasher = Hasher::checksum();
         hasher.update(body);
-        if hasher.finalize().as_bytes()[..] != self.pack[self.pack.len() - 20..] {
+        if hasher.finalize().as_bytes()[..] != whole[whole.len() - 20..] {
             return Err(Error::Mismatch {
                 reason: "pack checksum does not match its contents",
             });
         }
         let ends = self.entry_ends();
-        for (idx, (_, offset, crc)) in self.index.iter().enumerate() {
-            let _ = idx;
+        for (_, offset, crc) in self.index.iter() {
             let end = ends[&offset];
-            if crc32fast::hash(&self.pack[offset as usize..end as usize]) != crc {
+            if crc32fast::hash(&whole[offset as usize..end as usize]) != crc {
                 return Err(Error::Mismatch {
                     reason: "an entry's CRC32 does not match the index",
                 });
@@ -187,7 +254,7 @@ impl Bundle {
     fn entry_ends(&self) -> HashMap<u64, u64> {
         let mut offsets: Vec<u64> = self.index.iter().map(|(_, offset, _)| offset).collect();
         offsets.sort_unstable();
-        let trailer = (self.pack.len() - 20) as u64;
+        let trailer = self.pack.len() - 20;
         offsets
             .iter()
             .enumerate()
@@ -203,9 +270,9 @@ impl Bundle {
         &self.index
     }
 
-    /// The pack bytes.
-    pub fn pack(&self) -> &[u8] {
-        &self.pack
+    /// The pack's bytes, for random access.
+    pub fn pack_data(&self) -> &dyn PackData {
+        self.pack.as_ref()
     }
 
     /// The pack's checksum, which names its files.
@@ -222,12 +289,12 @@ impl Bundle {
     }
 
     fn entry_header(&self, offset: u64) -> Result<data::EntryHeader, Error> {
-        let start = usize::try_from(offset)
-            .ok()
-            .filter(|&o| o < self.pack.len())
-            .ok_or(Error::OutOfBounds { offset })?;
-        data::decode_entry_header(&self.pack[start..], offset)
-            .map_err(|source| Error::Data { offset, source })
+        if offset >= self.pack.len().saturating_sub(20) {
+            return Err(Error::OutOfBounds { offset });
+        }
+        // An entry header is at most 10 size bytes + 10 offset bytes (or a 20-byte base id).
+        let bytes = self.pack.read_at(offset, 32)?;
+        data::decode_entry_header(&bytes, offset).map_err(|source| Error::Data { offset, source })
     }
 
     fn inflate_at(
@@ -245,10 +312,41 @@ impl Bundle {
                 },
             });
         }
-        let start = offset as usize + header.header_len;
-        out.clear();
-        zlib::inflate_exact(&self.pack[start..], header.size as usize, out)
-            .map_err(|source| Error::Zlib { offset, source })?;
+        let size = usize::try_from(header.size).map_err(|_| Error::Zlib {
+            offset,
+            source: zlib::Error::TooLarge {
+                declared: header.size,
+                limit: self.limits.max_object_size,
+            },
+        })?;
+        let mut inflate =
+            zlib::Inflate::new(size).map_err(|source| Error::Zlib { offset, source })?;
+        let mut at = offset + header.header_len as u64;
+        // Compressed data is rarely much larger than the object; read in growing windows.
+        let mut window = (size + 64).clamp(256, 1 << 16);
+        let end = self.pack.len().saturating_sub(20);
+        while !inflate.is_done() {
+            if at >= end {
+                return Err(Error::Zlib {
+                    offset,
+                    source: zlib::Error::Truncated,
+                });
+            }
+            let chunk = self.pack.read_at(at, window.min((end - at) as usize))?;
+            let more = at + (chunk.len() as u64) < end;
+            let consumed = inflate
+                .feed(&chunk, more)
+                .map_err(|source| Error::Zlib { offset, source })?;
+            if consumed == 0 && !inflate.is_done() && !more {
+                return Err(Error::Zlib {
+                    offset,
+                    source: zlib::Error::Truncated,
+                });
+            }
+            at += consumed as u64;
+            window = (window * 2).min(1 << 20);
+        }
+        *out = inflate.into_output();
         Ok(())
     }
 
@@ -258,7 +356,13 @@ impl Bundle {
         loop {
             let header = self.entry_header(offset)?;
             let next = match header.kind {
-                EntryKind::Base(_) => return Ok(Chain { deltas, base_offset: offset, base_header: header }),
+                EntryKind::Base(_) => {
+                    return Ok(Chain {
+                        deltas,
+                        base_offset: offset,
+                        base_header: header,
+                    })
+                }
                 EntryKind::OfsDelta { base_offset } => base_offset,
                 EntryKind::RefDelta { base_id } => {
                     let idx = self
@@ -281,7 +385,11 @@ impl Bundle {
                 .is_ok_and(|c| c.objects.contains_key(&next))
             {
                 let header = self.entry_header(next)?;
-                return Ok(Chain { deltas, base_offset: next, base_header: header });
+                return Ok(Chain {
+                    deltas,
+                    base_offset: next,
+                    base_header: header,
+                });
             }
             offset = next;
         }
@@ -289,7 +397,11 @@ impl Bundle {
 
     /// Read the object whose entry starts at `offset`.
     pub fn object_at(&self, offset: u64, out: &mut Vec<u8>) -> Result<Kind, Error> {
-        let Chain { deltas, base_offset, base_header } = self.chain(offset)?;
+        let Chain {
+            deltas,
+            base_offset,
+            base_header,
+        } = self.chain(offset)?;
         let cached = self
             .cache
             .lock()
@@ -377,17 +489,24 @@ impl Bundle {
                     let base_id = *id_at_offset.get(&base_offset).ok_or(Error::OutOfBounds {
                         offset: base_offset,
                     })?;
-                    let (kind, depth) =
-                        if let (Some(&k), Some(&d)) = (kind_of.get(&base_offset), depth_of.get(&base_offset)) { (k, d + 1) } else {
-                            // Base after the delta (REF_DELTA forward reference): walk the chain.
-                            let Chain { deltas: chain, base_header, .. } = self.chain(offset)?;
-                            let EntryKind::Base(k) = base_header.kind else {
-                                return Err(Error::Mismatch {
-                                    reason: "delta chain does not end in a whole object",
-                                });
-                            };
-                            (k, chain.len())
+                    let (kind, depth) = if let (Some(&k), Some(&d)) =
+                        (kind_of.get(&base_offset), depth_of.get(&base_offset))
+                    {
+                        (k, d + 1)
+                    } else {
+                        // Base after the delta (REF_DELTA forward reference): walk the chain.
+                        let Chain {
+                            deltas: chain,
+                            base_header,
+                            ..
+                        } = self.chain(offset)?;
+                        let EntryKind::Base(k) = base_header.kind else {
+                            return Err(Error::Mismatch {
+                                reason: "delta chain does not end in a whole object",
+                            });
                         };
+                        (k, chain.len())
+                    };
                     (kind, Some((depth, base_id)))
                 }
             };

@@ -36,7 +36,7 @@ pub fn write_v2(entries: &mut [(ObjectId, u64, u32)], pack_checksum: &ObjectId) 
         out.extend_from_slice(&offset.to_be_bytes());
     }
     out.extend_from_slice(pack_checksum.as_bytes());
-    let mut hasher = Hasher::default();
+    let mut hasher = Hasher::checksum();
     hasher.update(&out);
     out.extend_from_slice(hasher.finalize().as_bytes());
     out

@@ -110,6 +110,12 @@ pub enum Error {
         #[source]
         source: tabgit_object::find::Error,
     },
+    /// An object carries a SHA-1 collision attack.
+    #[error("SHA1 COLLISION FOUND WITH {id}: the pack carries a SHA-1 collision attack")]
+    Collision {
+        /// The colliding object's id.
+        id: ObjectId,
+    },
     /// Memory could not be reserved.
     #[error("out of memory while receiving the pack")]
     OutOfMemory,
@@ -262,7 +268,7 @@ impl Indexer {
             declared: 0,
             entries: Vec::new(),
             kept: Vec::new(),
-            hasher: Hasher::default(),
+            hasher: Hasher::checksum(),
             hashed: 0,
             inflated_total: 0,
         }
@@ -360,7 +366,7 @@ impl Indexer {
                     else {
                         unreachable!("matched EntryData above")
                     };
-                    self.finish_entry(offset, header, inflate.output());
+                    self.finish_entry(offset, header, inflate.output())?;
                     if self.entries.len() == self.declared as usize {
                         self.state = State::Trailer;
                     }
@@ -395,7 +401,12 @@ impl Indexer {
         }
     }
 
-    fn finish_entry(&mut self, offset: u64, header: data::EntryHeader, content: &[u8]) {
+    fn finish_entry(
+        &mut self,
+        offset: u64,
+        header: data::EntryHeader,
+        content: &[u8],
+    ) -> Result<(), Error> {
         let end = self.pos;
         let crc = crc32fast::hash(&self.pack[offset as usize..end]);
         self.hash_up_to(end);
@@ -414,7 +425,8 @@ impl Indexer {
             EntryKind::Base(kind) => {
                 entry.base = Base::Object(kind);
                 entry.kind = Some(kind);
-                entry.id = tabgit_object::compute_id(kind, content);
+                entry.id = tabgit_hash::hash_object_checked(kind.as_bytes(), content)
+                    .map_err(|c| Error::Collision { id: c.id })?;
             }
             EntryKind::OfsDelta { base_offset } => entry.base = Base::Ofs(base_offset),
             EntryKind::RefDelta { base_id } => entry.base = Base::Ref(base_id),
@@ -426,6 +438,7 @@ impl Indexer {
             self.kept.extend_from_slice(content);
         }
         self.entries.push(entry);
+        Ok(())
     }
 
     /// Check that the pack is complete, resolve deltas (completing a thin pack from
@@ -502,7 +515,7 @@ impl Indexer {
         }
         let count = self.entries.len() as u32;
         self.pack[8..12].copy_from_slice(&count.to_be_bytes());
-        let mut hasher = Hasher::default();
+        let mut hasher = Hasher::checksum();
         hasher.update(&self.pack);
         let checksum = hasher.finalize();
         self.pack.extend_from_slice(checksum.as_bytes());
@@ -699,7 +712,8 @@ impl Resolver {
             )
             .map_err(|source| Error::Delta { offset, source })?;
             drop(base_frame);
-            let id = tabgit_object::compute_id(kind, &data);
+            let id = tabgit_hash::hash_object_checked(kind.as_bytes(), &data)
+                .map_err(|c| Error::Collision { id: c.id })?;
             let entry = &mut indexer.entries[child_idx as usize];
             entry.id = id;
             entry.kind = Some(kind);

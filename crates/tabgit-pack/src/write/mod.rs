@@ -120,7 +120,7 @@ pub fn write_pack(entries: &[Entry]) -> Result<Written, Error> {
         data::encode_entry_header(kind, content.len() as u64, offset, &mut out);
         out.extend_from_slice(&zlib::deflate(content, zlib::DEFAULT_LEVEL));
     }
-    let mut hasher = Hasher::default();
+    let mut hasher = Hasher::checksum();
     hasher.update(&out);
     let checksum = hasher.finalize();
     out.extend_from_slice(checksum.as_bytes());

@@ -17,7 +17,10 @@ pub fn packed_repo() -> Result<(TempDir, PathBuf, PathBuf, PathBuf)> {
     git(&dir, &["init", "-q", "-b", "main"])?;
     let mut text = String::new();
     for i in 0..300 {
-        writeln!(text, "line {i} of a file that grows a little with every commit")?;
+        writeln!(
+            text,
+            "line {i} of a file that grows a little with every commit"
+        )?;
     }
     for round in 0..30 {
         text = text.replacen(

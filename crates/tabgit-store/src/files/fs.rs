@@ -49,7 +49,46 @@ fn io<'a>(action: &'static str, path: &'a str) -> impl FnOnce(std::io::Error) ->
     }
 }
 
+/// A pack file read with positioned reads, never loaded whole.
+struct FilePack {
+    file: std::fs::File,
+    len: u64,
+}
+
+impl tabgit_pack::bundle::PackData for FilePack {
+    fn len(&self) -> u64 {
+        self.len
+    }
+
+    fn read_at(
+        &self,
+        offset: u64,
+        len: usize,
+    ) -> Result<std::borrow::Cow<'_, [u8]>, tabgit_pack::bundle::ReadError> {
+        use std::os::unix::fs::FileExt as _;
+        let len = len.min(usize::try_from(self.len.saturating_sub(offset)).unwrap_or(usize::MAX));
+        let mut buf = vec![0u8; len];
+        self.file
+            .read_exact_at(&mut buf, offset)
+            .map_err(|err| tabgit_pack::bundle::ReadError::Storage(err.to_string()))?;
+        Ok(std::borrow::Cow::Owned(buf))
+    }
+}
+
 impl GitFiles for FsFiles {
+    fn pack_data(
+        &self,
+        path: &str,
+    ) -> Result<Option<Box<dyn tabgit_pack::bundle::PackData>>, Error> {
+        let file = match std::fs::File::open(self.path(path)?) {
+            Ok(file) => file,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(err) => return Err(io("open", path)(err)),
+        };
+        let len = file.metadata().map_err(io("stat", path))?.len();
+        Ok(Some(Box::new(FilePack { file, len })))
+    }
+
     fn read(&self, path: &str) -> Result<Option<Vec<u8>>, Error> {
         match std::fs::read(self.path(path)?) {
             Ok(data) => Ok(Some(data)),

@@ -7,6 +7,8 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
+use tabgit_pack::bundle::PackData;
+
 /// The reasons a file operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -116,6 +118,12 @@ pub trait GitFiles {
         tx.remove(path);
         self.commit(tx)
     }
+    /// Random access to a large file (a pack) without necessarily reading all of it.
+    fn pack_data(&self, path: &str) -> Result<Option<Box<dyn PackData>>, Error> {
+        Ok(self
+            .read(path)?
+            .map(|data| Box::new(data) as Box<dyn PackData>))
+    }
 }
 
 impl<T: GitFiles + ?Sized> GitFiles for Arc<T> {
@@ -130,6 +138,9 @@ impl<T: GitFiles + ?Sized> GitFiles for Arc<T> {
     }
     fn commit(&self, transaction: Transaction) -> Result<(), Error> {
         (**self).commit(transaction)
+    }
+    fn pack_data(&self, path: &str) -> Result<Option<Box<dyn PackData>>, Error> {
+        (**self).pack_data(path)
     }
 }
 
@@ -158,6 +169,13 @@ impl MemoryFiles {
 }
 
 impl GitFiles for MemoryFiles {
+    fn pack_data(&self, path: &str) -> Result<Option<Box<dyn PackData>>, Error> {
+        check_path(path)?;
+        Ok(self
+            .read_shared(path)
+            .map(|data| Box::new(data) as Box<dyn PackData>))
+    }
+
     fn read(&self, path: &str) -> Result<Option<Vec<u8>>, Error> {
         check_path(path)?;
         Ok(self.lock().get(path).map(|d| d.to_vec()))
