@@ -91,7 +91,10 @@ pub struct Response<B> {
 impl<B> Response<B> {
     /// The first value of a header.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -105,7 +108,10 @@ pub trait Body {
         let mut out = Vec::new();
         while let Some(chunk) = self.next_chunk().await? {
             if out.len() + chunk.len() > limit {
-                return Err(Error::Interrupted { host: String::new(), reason: format!("response larger than {limit} bytes") });
+                return Err(Error::Interrupted {
+                    host: String::new(),
+                    reason: format!("response larger than {limit} bytes"),
+                });
             }
             out.extend_from_slice(&chunk);
         }
@@ -167,7 +173,10 @@ impl Credentials {
             return None;
         }
         Some(match &self.auth {
-            Auth::Basic { username, secret } => format!("Basic {}", base64(format!("{username}:{secret}").as_bytes())),
+            Auth::Basic { username, secret } => format!(
+                "Basic {}",
+                base64(format!("{username}:{secret}").as_bytes())
+            ),
             Auth::Bearer { token } => format!("Bearer {token}"),
         })
     }
@@ -178,12 +187,24 @@ pub fn base64(data: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
-        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         out.push(ALPHABET[(n >> 18) as usize & 63] as char);
         out.push(ALPHABET[(n >> 12) as usize & 63] as char);
-        out.push(if chunk.len() > 1 { ALPHABET[(n >> 6) as usize & 63] as char } else { '=' });
-        out.push(if chunk.len() > 2 { ALPHABET[n as usize & 63] as char } else { '=' });
+        out.push(if chunk.len() > 1 {
+            ALPHABET[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if chunk.len() > 2 {
+            ALPHABET[n as usize & 63] as char
+        } else {
+            '='
+        });
     }
     out
 }
@@ -194,7 +215,14 @@ mod tests {
 
     #[test]
     fn base64_matches_rfc_4648() {
-        for (input, expected) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("user:tok", "dXNlcjp0b2s=")] {
+        for (input, expected) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("user:tok", "dXNlcjp0b2s="),
+        ] {
             assert_eq!(base64(input.as_bytes()), expected);
         }
     }
@@ -202,13 +230,32 @@ mod tests {
     #[test]
     fn credentials_go_only_to_their_origin() {
         let creds = Credentials {
-            origin: Url::parse("https://git.example.com/a.git").expect("url").origin(),
-            auth: Auth::Basic { username: "u".into(), secret: "s3cret".into() },
+            origin: Url::parse("https://git.example.com/a.git")
+                .expect("url")
+                .origin(),
+            auth: Auth::Basic {
+                username: "u".into(),
+                secret: "s3cret".into(),
+            },
         };
-        assert!(creds.header_for(&Url::parse("https://git.example.com/other.git/info/refs").expect("url")).is_some());
-        for elsewhere in ["http://git.example.com/a.git", "https://git.example.com:444/a.git", "https://evil.example.com/a.git", "https://git.example.com.evil.org/a.git"] {
-            assert_eq!(creds.header_for(&Url::parse(elsewhere).expect("url")), None, "{elsewhere} gets no secret");
+        assert!(creds
+            .header_for(&Url::parse("https://git.example.com/other.git/info/refs").expect("url"))
+            .is_some());
+        for elsewhere in [
+            "http://git.example.com/a.git",
+            "https://git.example.com:444/a.git",
+            "https://evil.example.com/a.git",
+            "https://git.example.com.evil.org/a.git",
+        ] {
+            assert_eq!(
+                creds.header_for(&Url::parse(elsewhere).expect("url")),
+                None,
+                "{elsewhere} gets no secret"
+            );
         }
-        assert!(!format!("{creds:?}").contains("s3cret"), "debug output never shows the secret");
+        assert!(
+            !format!("{creds:?}").contains("s3cret"),
+            "debug output never shows the secret"
+        );
     }
 }

@@ -21,9 +21,15 @@ impl Default for NativeClient {
             .timeout_recv_response(Some(Duration::from_secs(120)))
             .timeout_recv_body(None)
             .timeout_per_call(None)
-            .user_agent(concat!("git/2.47.3 (tabgit/", env!("CARGO_PKG_VERSION"), ")"))
+            .user_agent(concat!(
+                "git/2.47.3 (tabgit/",
+                env!("CARGO_PKG_VERSION"),
+                ")"
+            ))
             .build();
-        NativeClient { agent: ureq::Agent::new_with_config(config) }
+        NativeClient {
+            agent: ureq::Agent::new_with_config(config),
+        }
     }
 }
 
@@ -49,8 +55,13 @@ impl Body for NativeBody {
                 buf.truncate(n);
                 Ok(Some(buf))
             }
-            Err(err) if err.kind() == std::io::ErrorKind::TimedOut => Err(Error::TimedOut { host: self.host.clone() }),
-            Err(err) => Err(Error::Interrupted { host: self.host.clone(), reason: err.to_string() }),
+            Err(err) if err.kind() == std::io::ErrorKind::TimedOut => Err(Error::TimedOut {
+                host: self.host.clone(),
+            }),
+            Err(err) => Err(Error::Interrupted {
+                host: self.host.clone(),
+                reason: err.to_string(),
+            }),
         }
     }
 }
@@ -77,14 +88,30 @@ impl HttpClient for NativeClient {
                 builder.send(request.body.as_deref().unwrap_or_default())
             }
         };
-        let response = result.map_err(|err| Error::Unreachable { host: host.clone(), reason: err.to_string() })?;
+        let response = result.map_err(|err| Error::Unreachable {
+            host: host.clone(),
+            reason: err.to_string(),
+        })?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
             .iter()
-            .map(|(name, value)| (name.as_str().to_ascii_lowercase(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_ascii_lowercase(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let reader = Box::new(response.into_body().into_reader());
-        Ok(Response { status, headers, body: NativeBody { reader, host, done: false } })
+        Ok(Response {
+            status,
+            headers,
+            body: NativeBody {
+                reader,
+                host,
+                done: false,
+            },
+        })
     }
 }

@@ -36,7 +36,11 @@ pub struct Origin {
 impl std::fmt::Display for Origin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let default = if self.scheme == "https" { 443 } else { 80 };
-        let host = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
         if self.port == default {
             write!(f, "{}://{host}", self.scheme)
         } else {
@@ -63,19 +67,28 @@ impl Url {
     /// Parse a remote URL a user typed (or a URL the protocol builds).
     pub fn parse(text: &str) -> Result<Url, Error> {
         let text = text.trim();
-        if text.bytes().any(|b| b < 0x20 || b == 0x7f || b == b' ' || b == b'\\') {
+        if text
+            .bytes()
+            .any(|b| b < 0x20 || b == 0x7f || b == b' ' || b == b'\\')
+        {
             return Err(invalid("control characters, spaces or backslashes"));
         }
         let Some((scheme, rest)) = text.split_once("://") else {
-            if text.contains('@') && text.contains(':') || text.contains(':') && !text.starts_with('/') {
-                return Err(Error::UnsupportedScheme { scheme: "ssh (user@host:path)".into() });
+            if text.contains('@') && text.contains(':')
+                || text.contains(':') && !text.starts_with('/')
+            {
+                return Err(Error::UnsupportedScheme {
+                    scheme: "ssh (user@host:path)".into(),
+                });
             }
             return Err(invalid("not an absolute http:// or https:// URL"));
         };
         let scheme = scheme.to_ascii_lowercase();
         match scheme.as_str() {
             "http" | "https" => {}
-            "ssh" | "git" | "file" | "git+ssh" | "ssh+git" | "ftp" | "ftps" => return Err(Error::UnsupportedScheme { scheme }),
+            "ssh" | "git" | "file" | "git+ssh" | "ssh+git" | "ftp" | "ftps" => {
+                return Err(Error::UnsupportedScheme { scheme })
+            }
             _ => return Err(invalid("unknown scheme")),
         }
         if rest.contains('#') {
@@ -92,11 +105,17 @@ impl Url {
             return Err(invalid("percent-encoding in the host"));
         }
         let (host, port) = if let Some(after) = authority.strip_prefix('[') {
-            let (v6, rest) = after.split_once(']').ok_or_else(|| invalid("unterminated IPv6 address"))?;
-            v6.parse::<std::net::Ipv6Addr>().map_err(|_| invalid("bad IPv6 address"))?;
+            let (v6, rest) = after
+                .split_once(']')
+                .ok_or_else(|| invalid("unterminated IPv6 address"))?;
+            v6.parse::<std::net::Ipv6Addr>()
+                .map_err(|_| invalid("bad IPv6 address"))?;
             let port = match rest {
                 "" => None,
-                p => Some(p.strip_prefix(':').ok_or_else(|| invalid("garbage after IPv6 address"))?),
+                p => Some(
+                    p.strip_prefix(':')
+                        .ok_or_else(|| invalid("garbage after IPv6 address"))?,
+                ),
             };
             (v6.to_ascii_lowercase(), port)
         } else {
@@ -113,15 +132,21 @@ impl Url {
         if host.is_empty() {
             return Err(invalid("no host"));
         }
-        if !host.contains(':') && !host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_') {
+        if !host.contains(':')
+            && !host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_')
+        {
             return Err(invalid("host names must be ASCII (use the punycode form)"));
         }
         let default = if scheme == "https" { 443 } else { 80 };
         let port = match port {
             None => default,
-            Some(p) if !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) => {
-                p.parse::<u16>().ok().filter(|&n| n != 0).ok_or_else(|| invalid("bad port"))?
-            }
+            Some(p) if !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) => p
+                .parse::<u16>()
+                .ok()
+                .filter(|&n| n != 0)
+                .ok_or_else(|| invalid("bad port"))?,
             Some(_) => return Err(invalid("bad port")),
         };
         let (path, query) = match path_query.split_once('?') {
@@ -131,7 +156,11 @@ impl Url {
         if path.split('/').any(|c| c == ".." || c == ".") {
             return Err(invalid("dot segments in the path"));
         }
-        Ok(Url { origin: Origin { scheme, host, port }, path: path.to_owned(), query })
+        Ok(Url {
+            origin: Origin { scheme, host, port },
+            path: path.to_owned(),
+            query,
+        })
     }
 
     /// Scheme, host and port.
@@ -157,7 +186,11 @@ impl Url {
             Some((p, q)) => (p, Some(q.to_owned())),
             None => (suffix, None),
         };
-        Url { origin: self.origin.clone(), path: format!("{base}/{path}"), query }
+        Url {
+            origin: self.origin.clone(),
+            path: format!("{base}/{path}"),
+            query,
+        }
     }
 
     /// The same path on another base: `https://proxy.example/<host>:<port>/<path>`, the URL shape
@@ -170,7 +203,11 @@ impl Url {
             format!("{}:{}", self.origin.host, self.origin.port)
         };
         let base = proxy.path.trim_end_matches('/');
-        Url { origin: proxy.origin.clone(), path: format!("{base}/{authority}{}", self.path), query: self.query.clone() }
+        Url {
+            origin: proxy.origin.clone(),
+            path: format!("{base}/{authority}{}", self.path),
+            query: self.query.clone(),
+        }
     }
 }
 
@@ -186,10 +223,14 @@ impl std::fmt::Display for Url {
 
 /// A URL made safe to show: any `user:password@` is removed and the query dropped.
 pub fn redact(text: &str) -> String {
-    let Some((scheme, rest)) = text.split_once("://") else { return text.split('?').next().unwrap_or_default().to_owned() };
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return text.split('?').next().unwrap_or_default().to_owned();
+    };
     let end = rest.find('/').unwrap_or(rest.len());
     let authority = &rest[..end];
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let authority = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
     let path = rest[end..].split(['?', '#']).next().unwrap_or_default();
     format!("{scheme}://{authority}{path}")
 }
@@ -201,34 +242,77 @@ mod tests {
     #[test]
     fn parses_git_remote_urls() {
         let url = Url::parse("https://GitHub.com/owner/repo.git").expect("valid");
-        assert_eq!(url.origin(), Origin { scheme: "https".into(), host: "github.com".into(), port: 443 });
-        assert_eq!(url.join("info/refs?service=git-upload-pack").to_string(), "https://github.com/owner/repo.git/info/refs?service=git-upload-pack");
+        assert_eq!(
+            url.origin(),
+            Origin {
+                scheme: "https".into(),
+                host: "github.com".into(),
+                port: 443
+            }
+        );
+        assert_eq!(
+            url.join("info/refs?service=git-upload-pack").to_string(),
+            "https://github.com/owner/repo.git/info/refs?service=git-upload-pack"
+        );
         let local = Url::parse("http://127.0.0.1:8781/demo.git/").expect("valid");
-        assert_eq!(local.join("git-upload-pack").to_string(), "http://127.0.0.1:8781/demo.git/git-upload-pack");
+        assert_eq!(
+            local.join("git-upload-pack").to_string(),
+            "http://127.0.0.1:8781/demo.git/git-upload-pack"
+        );
         let v6 = Url::parse("http://[::1]:9000/r").expect("valid");
         assert_eq!(v6.origin().host, "::1");
         let proxy = Url::parse("http://127.0.0.1:8782").expect("valid");
-        assert_eq!(local.join("info/refs?service=git-upload-pack").via_proxy(&proxy).to_string(), "http://127.0.0.1:8782/127.0.0.1:8781/demo.git/info/refs?service=git-upload-pack");
+        assert_eq!(
+            local
+                .join("info/refs?service=git-upload-pack")
+                .via_proxy(&proxy)
+                .to_string(),
+            "http://127.0.0.1:8782/127.0.0.1:8781/demo.git/info/refs?service=git-upload-pack"
+        );
     }
 
     #[test]
     fn refuses_what_a_browser_cannot_or_must_not_use() {
-        for (text, ssh_like) in [("git@github.com:owner/repo.git", true), ("ssh://git@host/repo", true), ("git://host/repo", true), ("file:///tmp/x", true)] {
-            assert!(matches!(Url::parse(text), Err(Error::UnsupportedScheme { .. })) == ssh_like, "{text}");
+        for (text, ssh_like) in [
+            ("git@github.com:owner/repo.git", true),
+            ("ssh://git@host/repo", true),
+            ("git://host/repo", true),
+            ("file:///tmp/x", true),
+        ] {
+            assert!(
+                matches!(Url::parse(text), Err(Error::UnsupportedScheme { .. })) == ssh_like,
+                "{text}"
+            );
         }
         for text in [
-            "https://user:token@host/repo", "https://host/re po", "https://host\\@evil/repo", "https://host:99999/r", "https://host:/r",
-            "https://::1/r", "https://h%2fost/r", "https://host/a/../b", "https://exämple.com/r", "https:///r", "https://host/r#frag",
-            "ftp://host/r", "https://host\n/r",
+            "https://user:token@host/repo",
+            "https://host/re po",
+            "https://host\\@evil/repo",
+            "https://host:99999/r",
+            "https://host:/r",
+            "https://::1/r",
+            "https://h%2fost/r",
+            "https://host/a/../b",
+            "https://exämple.com/r",
+            "https:///r",
+            "https://host/r#frag",
+            "ftp://host/r",
+            "https://host\n/r",
         ] {
             assert!(Url::parse(text).is_err(), "{text:?} is refused");
         }
-        assert!(matches!(Url::parse("https://user:token@host/repo"), Err(Error::Credentials)));
+        assert!(matches!(
+            Url::parse("https://user:token@host/repo"),
+            Err(Error::Credentials)
+        ));
     }
 
     #[test]
     fn redaction_removes_secrets() {
-        assert_eq!(redact("https://user:s3cret@host/repo.git?token=abc"), "https://host/repo.git");
+        assert_eq!(
+            redact("https://user:s3cret@host/repo.git?token=abc"),
+            "https://host/repo.git"
+        );
         assert_eq!(redact("https://host/repo.git"), "https://host/repo.git");
     }
 }
