@@ -64,9 +64,8 @@ impl Body for FetchBody {
                 }
             }
         })?;
-        let done = Reflect::get(&result, &JsValue::from_str("done"))
-            .map(|v| v.is_truthy())
-            .unwrap_or(true);
+        let done =
+            Reflect::get(&result, &JsValue::from_str("done")).map_or(true, |v| v.is_truthy());
         if done {
             self.reader = None;
             return Ok(None);
