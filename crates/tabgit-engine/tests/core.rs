@@ -1,6 +1,6 @@
 //! The git core compiled to wasm, in a dedicated worker (where the engine runs): objects, packs,
 //! the index and history walks round-trip git's own bytes (fixtures made by
-//! `tests/fixtures/make_core_fixtures.sh`).
+//! `tests/fixtures/core/make_core_fixtures.sh`).
 #![cfg(target_arch = "wasm32")]
 use std::collections::HashSet;
 
@@ -14,10 +14,10 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
-const PACK: &[u8] = include_bytes!("fixtures/demo.pack");
-const IDX: &[u8] = include_bytes!("fixtures/demo.idx");
-const INDEX: &[u8] = include_bytes!("fixtures/demo.index");
-const REV_LIST: &str = include_str!("fixtures/demo.rev-list");
+const PACK: &[u8] = include_bytes!("../../../tests/fixtures/core/demo.pack");
+const IDX: &[u8] = include_bytes!("../../../tests/fixtures/core/demo.idx");
+const INDEX: &[u8] = include_bytes!("../../../tests/fixtures/core/demo.index");
+const REV_LIST: &str = include_str!("../../../tests/fixtures/core/demo.rev-list");
 
 #[wasm_bindgen_test]
 fn index_pack_equals_git_in_the_browser() {

@@ -22,6 +22,50 @@
 #![forbid(unsafe_code)]
 
 pub mod files;
+#[cfg(target_arch = "wasm32")]
+pub mod idb;
 pub mod odb;
 pub mod refs;
 pub mod worktree;
+
+/// Which pack chunks an operation needs that are not loaded yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotLoaded {
+    /// The pack's path.
+    pub pack: String,
+    /// First chunk needed.
+    pub first: u64,
+    /// Last chunk needed.
+    pub last: u64,
+}
+
+/// Look through an error and its sources for a "pack data not loaded yet" cause: the async
+/// layer loads those chunks and runs the operation again (`ARCHITECTURE.md`, "Where async
+/// stops").
+pub fn not_loaded(err: &(dyn std::error::Error + 'static)) -> Option<NotLoaded> {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(err) = current {
+        let read = err
+            .downcast_ref::<tabgit_pack::bundle::ReadError>()
+            .or_else(|| match err.downcast_ref::<tabgit_pack::bundle::Error>() {
+                Some(tabgit_pack::bundle::Error::Read(read)) => Some(read),
+                _ => None,
+            })
+            .or_else(|| match err.downcast_ref::<odb::Error>() {
+                Some(odb::Error::Pack {
+                    source: tabgit_pack::bundle::Error::Read(read),
+                    ..
+                }) => Some(read),
+                _ => None,
+            });
+        if let Some(tabgit_pack::bundle::ReadError::NotLoaded { pack, first, last }) = read {
+            return Some(NotLoaded {
+                pack: pack.clone(),
+                first: *first,
+                last: *last,
+            });
+        }
+        current = err.source();
+    }
+    None
+}

@@ -97,8 +97,10 @@ pub enum ReadError {
     #[error("cannot read the pack: {0}")]
     Storage(String),
     /// The bytes are stored but not loaded yet; the caller loads these chunks and retries.
-    #[error("pack data not loaded yet (chunks {first} to {last})")]
+    #[error("pack data not loaded yet ({pack}, chunks {first} to {last})")]
     NotLoaded {
+        /// The pack's storage path.
+        pack: String,
         /// First chunk needed.
         first: u64,
         /// Last chunk needed.

@@ -35,6 +35,14 @@ pub enum Error {
         /// The path being written.
         path: String,
     },
+    /// The file's data lives in slower storage and has not been loaded yet (IndexedDB packs).
+    #[error("{path} is not loaded yet: {reason}")]
+    NotLoaded {
+        /// The path.
+        path: String,
+        /// Which part.
+        reason: String,
+    },
     /// Another writer holds the lock on a file.
     #[error(
         "{path} is locked by another process (remove {path}.lock if no git command is running)"
