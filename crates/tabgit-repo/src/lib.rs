@@ -18,6 +18,7 @@
 
 pub mod checkout;
 pub mod init;
+pub mod remote;
 pub mod rev_parse;
 
 use tabgit_hash::ObjectId;

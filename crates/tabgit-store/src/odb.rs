@@ -338,6 +338,21 @@ impl<F: GitFiles> Odb<F> {
     }
 }
 
+impl<F: GitFiles> Odb<F> {
+    /// Remove a pack (`pack-<checksum>`): used to undo a fetch whose objects were refused.
+    pub fn remove_pack(&self, name: &str) -> Result<(), Error> {
+        let mut tx = Transaction::default();
+        tx.remove(format!("objects/pack/{name}.idx"));
+        tx.remove(format!("objects/pack/{name}.pack"));
+        self.files.commit(tx)?;
+        self.packs
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .retain(|p| p.name != name);
+        Ok(())
+    }
+}
+
 impl<F: GitFiles> Find for Odb<F> {
     fn try_find<'a>(
         &self,

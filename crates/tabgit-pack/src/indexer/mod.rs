@@ -110,6 +110,14 @@ pub enum Error {
         #[source]
         source: tabgit_object::find::Error,
     },
+    /// An object failed [`Options::check_object`].
+    #[error("object {id} is refused: {reason}")]
+    Rejected {
+        /// The object.
+        id: ObjectId,
+        /// Why.
+        reason: String,
+    },
     /// An object carries a SHA-1 collision attack.
     #[error("SHA1 COLLISION FOUND WITH {id}: the pack carries a SHA-1 collision attack")]
     Collision {
@@ -127,6 +135,9 @@ pub enum Error {
     },
 }
 
+/// A check run on every object as soon as its content is known; `Err` says why it is refused.
+pub type ObjectCheck = fn(Kind, &[u8]) -> Result<(), String>;
+
 /// Limits that keep hostile packs from exhausting memory or time.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -138,6 +149,9 @@ pub struct Options {
     pub max_delta_chain: usize,
     /// Bytes of delta instructions kept from the first pass to avoid inflating them twice.
     pub keep_deltas_budget: usize,
+    /// A check every object must pass as soon as its content is known (for example git's
+    /// fsck rules for trees received from a server); a failure rejects the pack.
+    pub check_object: Option<ObjectCheck>,
 }
 
 impl Default for Options {
@@ -147,6 +161,7 @@ impl Default for Options {
             max_inflated_total: 64 << 30,
             max_delta_chain: 100_000,
             keep_deltas_budget: 256 << 20,
+            check_object: None,
         }
     }
 }
@@ -427,6 +442,12 @@ impl Indexer {
                 entry.kind = Some(kind);
                 entry.id = tabgit_hash::hash_object_checked(kind.as_bytes(), content)
                     .map_err(|c| Error::Collision { id: c.id })?;
+                if let Some(check) = self.options.check_object {
+                    check(kind, content).map_err(|reason| Error::Rejected {
+                        id: entry.id,
+                        reason,
+                    })?;
+                }
             }
             EntryKind::OfsDelta { base_offset } => entry.base = Base::Ofs(base_offset),
             EntryKind::RefDelta { base_id } => entry.base = Base::Ref(base_id),
@@ -714,6 +735,9 @@ impl Resolver {
             drop(base_frame);
             let id = tabgit_hash::hash_object_checked(kind.as_bytes(), &data)
                 .map_err(|c| Error::Collision { id: c.id })?;
+            if let Some(check) = indexer.options.check_object {
+                check(kind, &data).map_err(|reason| Error::Rejected { id, reason })?;
+            }
             let entry = &mut indexer.entries[child_idx as usize];
             entry.id = id;
             entry.kind = Some(kind);

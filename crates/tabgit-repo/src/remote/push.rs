@@ -1,0 +1,1 @@
+//! `git push` (placeholder module filled below).
