@@ -223,3 +223,212 @@ fn refetch_transfers_only_new_objects() -> Result {
     assert_eq!((again.objects, again.updates.len()), (0, 0));
     Ok(())
 }
+
+fn push_options(
+    specs: Vec<tabgit_repo::remote::push::RefSpec>,
+) -> tabgit_repo::remote::push::Options {
+    tabgit_repo::remote::push::Options {
+        specs,
+        atomic: false,
+        push_options: Vec::new(),
+        remote_name: "origin".into(),
+        committer: me(),
+    }
+}
+
+fn push(
+    repo: &Repository<FsFiles>,
+    url: &str,
+    specs: Vec<tabgit_repo::remote::push::RefSpec>,
+) -> Result<tabgit_repo::remote::push::Outcome> {
+    let client = NativeClient::default();
+    let mut session = session(&client, url)?;
+    Ok(futures_executor::block_on(
+        tabgit_repo::remote::push::push(repo, &mut session, &push_options(specs), &mut |_| {}),
+    )?)
+}
+
+fn spec(
+    repo: &Repository<FsFiles>,
+    source: &str,
+    destination: &str,
+    force: bool,
+) -> Result<tabgit_repo::remote::push::RefSpec> {
+    Ok(tabgit_repo::remote::push::RefSpec {
+        source: if source.is_empty() {
+            None
+        } else {
+            Some(repo.rev_parse(source.as_bytes())?)
+        },
+        destination: destination.as_bytes().to_vec(),
+        force,
+    })
+}
+
+#[test]
+fn push_updates_the_server_and_git_accepts_it() -> Result {
+    use tabgit_repo::remote::push::Status;
+    let root = server_root()?;
+    let server = tabgit_gitserver::start(tabgit_gitserver::Config::new(root.path()))?;
+    let url = format!("{}/demo.git", server.url());
+    let work = tempdir()?;
+    clone_into(work.path(), &url, &clone::Options::new(me()))?;
+    let dir = work.path();
+    // A commit made with native git in our clone, plus a tag and a new branch.
+    std::fs::write(dir.join("README.md"), "changed by a test\n")?;
+    git(dir, &["commit", "-qam", "change the readme"])?;
+    git(dir, &["tag", "-a", "-m", "a release", "v9"])?;
+    let repo = Repository::open(FsFiles::new(dir.join(".git")), None)?;
+    let outcome = push(
+        &repo,
+        &url,
+        vec![
+            spec(&repo, "HEAD", "refs/heads/main", false)?,
+            spec(&repo, "v9", "refs/tags/v9", false)?,
+            spec(&repo, "HEAD~1", "refs/heads/new-branch", false)?,
+            spec(&repo, "", "refs/heads/topic", false)?,
+        ],
+    )?;
+    assert!(outcome.is_success(), "{:?}", outcome.refs);
+    let server_dir = root.path().join("demo.git");
+    assert_eq!(
+        git_text(&server_dir, &["rev-parse", "main"])?,
+        git_text(dir, &["rev-parse", "HEAD"])?
+    );
+    assert_eq!(
+        git_text(&server_dir, &["rev-parse", "v9"])?,
+        git_text(dir, &["rev-parse", "v9"])?
+    );
+    assert!(
+        git(
+            &server_dir,
+            &["rev-parse", "--verify", "-q", "refs/heads/topic"]
+        )
+        .is_err(),
+        "the branch was deleted"
+    );
+    git(&server_dir, &["fsck", "--strict", "--no-dangling"])?;
+    assert_eq!(
+        git_text(dir, &["rev-parse", "origin/main"])?,
+        git_text(dir, &["rev-parse", "HEAD"])?,
+        "tracking ref moved"
+    );
+    // Pushing the same again: up to date, nothing sent.
+    let again = push(
+        &repo,
+        &url,
+        vec![spec(&repo, "HEAD", "refs/heads/main", false)?],
+    )?;
+    assert_eq!(again.refs[0].status, Status::UpToDate);
+    assert_eq!(again.pack_bytes, 0);
+    Ok(())
+}
+
+#[test]
+fn small_change_to_a_big_file_sends_a_small_pack() -> Result {
+    let root = server_root()?;
+    let server = tabgit_gitserver::start(tabgit_gitserver::Config::new(root.path()))?;
+    let url = format!("{}/tiny.git", server.url());
+    let work = tempdir()?;
+    clone_into(work.path(), &url, &clone::Options::new(me()))?;
+    let dir = work.path();
+    let big: String = (0..400_000)
+        .map(|i| format!("{i:08} a line of a big generated file\n"))
+        .collect();
+    std::fs::write(dir.join("big.txt"), &big)?;
+    git(dir, &["add", "big.txt"])?;
+    git(dir, &["commit", "-qm", "add a big file"])?;
+    let repo = Repository::open(FsFiles::new(dir.join(".git")), None)?;
+    push(
+        &repo,
+        &url,
+        vec![spec(&repo, "HEAD", "refs/heads/main", false)?],
+    )?;
+    std::fs::write(
+        dir.join("big.txt"),
+        big.replacen("00200000 a line", "00200000 A LINE", 1),
+    )?;
+    git(dir, &["commit", "-qam", "one line changed"])?;
+    let repo = Repository::open(FsFiles::new(dir.join(".git")), None)?;
+    let outcome = push(
+        &repo,
+        &url,
+        vec![spec(&repo, "HEAD", "refs/heads/main", false)?],
+    )?;
+    println!(
+        "push of a one-line change to a {} byte file: pack of {} bytes ({} objects, {} deltas)",
+        big.len(),
+        outcome.pack_bytes,
+        outcome.objects,
+        outcome.deltas
+    );
+    assert!(outcome.is_success());
+    assert!(
+        outcome.pack_bytes < 2_000,
+        "the pack carries a delta, not the file: {} bytes",
+        outcome.pack_bytes
+    );
+    git(
+        &root.path().join("tiny.git"),
+        &["fsck", "--strict", "--no-dangling"],
+    )?;
+    Ok(())
+}
+
+#[test]
+fn rejected_pushes_are_data_and_change_nothing_locally() -> Result {
+    use tabgit_repo::remote::push::Status;
+    let root = server_root()?;
+    let server = tabgit_gitserver::start(tabgit_gitserver::Config::new(root.path()))?;
+    let url = format!("{}/demo.git", server.url());
+    let work = tempdir()?;
+    clone_into(work.path(), &url, &clone::Options::new(me()))?;
+    let dir = work.path();
+    // Diverge: rewrite our last commit.
+    git(dir, &["commit", "-q", "--amend", "-m", "rewritten"])?;
+    let before_tracking = git_text(dir, &["rev-parse", "origin/main"])?;
+    let repo = Repository::open(FsFiles::new(dir.join(".git")), None)?;
+    let outcome = push(
+        &repo,
+        &url,
+        vec![spec(&repo, "HEAD", "refs/heads/main", false)?],
+    )?;
+    assert!(
+        matches!(&outcome.refs[0].status, Status::RejectedLocally { reason } if reason.starts_with("non-fast-forward")),
+        "{:?}",
+        outcome.refs
+    );
+    assert!(outcome.refs[0]
+        .describe()
+        .contains("rejected (non-fast-forward"));
+    assert_eq!(
+        git_text(dir, &["rev-parse", "origin/main"])?,
+        before_tracking,
+        "nothing changed locally"
+    );
+    // The server refuses a forced non-fast-forward when it denies them: its `ng` is data too.
+    git(
+        &root.path().join("demo.git"),
+        &["config", "receive.denyNonFastForwards", "true"],
+    )?;
+    let outcome = push(
+        &repo,
+        &url,
+        vec![spec(&repo, "HEAD", "refs/heads/main", true)?],
+    )?;
+    assert!(
+        matches!(&outcome.refs[0].status, Status::Rejected { .. }),
+        "{:?}",
+        outcome.refs
+    );
+    assert_eq!(
+        git_text(dir, &["rev-parse", "origin/main"])?,
+        before_tracking,
+        "nothing changed locally"
+    );
+    assert_ne!(
+        git_text(&root.path().join("demo.git"), &["rev-parse", "main"])?,
+        git_text(dir, &["rev-parse", "HEAD"])?
+    );
+    Ok(())
+}
