@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod commands;
+mod network;
 mod pretty;
 mod repo;
 
@@ -19,7 +20,7 @@ use clap::{Parser, Subcommand};
 struct Cli {
     /// Run as if started in this directory.
     #[arg(short = 'C', global = true, value_name = "path")]
-    directory: Option<PathBuf>,
+    change_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -58,11 +59,23 @@ enum Command {
     WriteTree(commands::write_tree::Args),
     /// Create a commit object.
     CommitTree(commands::commit_tree::Args),
+    /// Copy a repository over HTTPS.
+    Clone(commands::clone::Args),
+    /// Download objects and refs from a remote.
+    Fetch(commands::fetch::Args),
+    /// Fetch and fast-forward the current branch.
+    Pull(commands::fetch::PullArgs),
+    /// Update remote refs and send what they need.
+    Push(commands::push::Args),
+    /// List a remote's refs.
+    LsRemote(commands::ls_remote::Args),
+    /// Manage remotes.
+    Remote(commands::remote::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(dir) = &cli.directory {
+    if let Some(dir) = &cli.change_dir {
         if let Err(err) = std::env::set_current_dir(dir) {
             eprintln!("fatal: cannot change to '{}': {err}", dir.display());
             return ExitCode::from(128);
@@ -85,6 +98,12 @@ fn main() -> ExitCode {
         Command::CheckoutIndex(args) => commands::checkout_index::run(&args),
         Command::WriteTree(args) => commands::write_tree::run(&args),
         Command::CommitTree(args) => commands::commit_tree::run(&args),
+        Command::Clone(args) => commands::clone::run(&args),
+        Command::Fetch(args) => commands::fetch::run(&args),
+        Command::Pull(args) => commands::fetch::run_pull(&args),
+        Command::Push(args) => commands::push::run(&args),
+        Command::LsRemote(args) => commands::ls_remote::run(&args),
+        Command::Remote(args) => commands::remote::run(&args),
     };
     match res {
         Ok(code) => code,

@@ -122,7 +122,7 @@ pub fn quote_path(path: &[u8]) -> Vec<u8> {
             b'"' => out.extend_from_slice(b"\\\""),
             b'\\' => out.extend_from_slice(b"\\\\"),
             b if !(0x20..0x7f).contains(&b) => {
-                out.extend_from_slice(format!("\\{b:03o}").as_bytes())
+                out.extend_from_slice(format!("\\{b:03o}").as_bytes());
             }
             b => out.push(b),
         }

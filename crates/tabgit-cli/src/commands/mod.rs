@@ -2,14 +2,19 @@
 
 pub mod cat_file;
 pub mod checkout_index;
+pub mod clone;
 pub mod commit_tree;
+pub mod fetch;
 pub mod hash_object;
 pub mod index_pack;
 pub mod init;
 pub mod log;
 pub mod ls_files;
+pub mod ls_remote;
 pub mod ls_tree;
+pub mod push;
 pub mod read_tree;
+pub mod remote;
 pub mod rev_list;
 pub mod rev_parse;
 pub mod show_ref;

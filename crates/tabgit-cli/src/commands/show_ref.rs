@@ -38,7 +38,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         for name in &args.patterns {
             match repo.refs().resolve(name.as_bytes())?.1 {
                 Some(id) if name.starts_with("refs/") || name == "HEAD" => {
-                    entries.push((name.as_bytes().to_vec(), id, None))
+                    entries.push((name.as_bytes().to_vec(), id, None));
                 }
                 _ => {
                     if args.quiet {

@@ -1,4 +1,5 @@
 //! The `tabgit` binary against native git on the same repositories.
+mod network;
 mod plumbing;
 mod revisions;
 

@@ -37,6 +37,8 @@ pub struct Options {
     pub max_pack_bytes: Option<u64>,
     /// Who makes the clone, for reflogs.
     pub committer: Signature,
+    /// Ask the server for progress messages.
+    pub server_progress: bool,
 }
 
 impl Options {
@@ -52,6 +54,7 @@ impl Options {
             remote_name: "origin".into(),
             max_pack_bytes: None,
             committer,
+            server_progress: false,
         }
     }
 }
@@ -71,7 +74,19 @@ pub async fn clone<F: GitFiles + Clone, C: HttpClient>(
     let mut repo = init::init(files, worktree, &init_options)?;
     let remote = options.remote_name.as_str();
     let url = session.url.to_string();
-    let spec_text = match (&options.branch, options.single_branch) {
+    // `--depth` implies `--single-branch`, as in git.
+    let single_branch = options.single_branch || options.depth.is_some();
+    let mut branch_choice = options.branch.clone();
+    if single_branch && branch_choice.is_none() {
+        let (_, refs) = super::list_refs(session, vec![b"HEAD".to_vec()]).await?;
+        branch_choice = refs
+            .iter()
+            .find(|r| r.name == b"HEAD")
+            .and_then(|r| r.symref_target.as_deref())
+            .and_then(|t| t.strip_prefix(b"refs/heads/"))
+            .map(|b| String::from_utf8_lossy(b).into_owned());
+    }
+    let spec_text = match (&branch_choice, single_branch) {
         (Some(branch), true) => format!("+refs/heads/{branch}:refs/remotes/{remote}/{branch}"),
         _ => format!("+refs/heads/*:refs/remotes/{remote}/*"),
     };
@@ -100,7 +115,7 @@ pub async fn clone<F: GitFiles + Clone, C: HttpClient>(
     })?;
     let fetch_options = fetch::Options {
         refspecs: vec![refspec],
-        tags: if options.single_branch {
+        tags: if single_branch {
             Tags::Follow
         } else {
             Tags::All
@@ -113,6 +128,7 @@ pub async fn clone<F: GitFiles + Clone, C: HttpClient>(
         max_pack_bytes: options.max_pack_bytes,
         committer: options.committer.clone(),
         remote_name: remote.to_owned(),
+        server_progress: options.server_progress,
     };
     let outcome = fetch::fetch(&repo, session, &fetch_options, progress).await?;
     // The remote URL may have changed by a redirect of discovery.
@@ -124,7 +140,7 @@ pub async fn clone<F: GitFiles + Clone, C: HttpClient>(
     }
 
     // Which branch to check out.
-    let branch_ref = match &options.branch {
+    let branch_ref = match &branch_choice {
         Some(branch) => {
             let full = format!("refs/heads/{branch}").into_bytes();
             if !outcome.remote_refs.iter().any(|r| r.name == full) {
@@ -165,7 +181,7 @@ pub async fn clone<F: GitFiles + Clone, C: HttpClient>(
         expected: Expected::Absent,
         log: log(format!("clone: from {url}")),
     }];
-    if !options.single_branch {
+    if !single_branch {
         edits.push(RefEdit {
             name: format!("refs/remotes/{remote}/HEAD").into_bytes(),
             change: Change::Set(Target::Symbolic(tracking.clone())),

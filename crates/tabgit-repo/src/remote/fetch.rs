@@ -55,6 +55,8 @@ pub struct Options {
     pub committer: Signature,
     /// The remote's name, for reflog messages (`origin`).
     pub remote_name: String,
+    /// Ask the server for progress messages (side-band 2); off sends `no-progress`.
+    pub server_progress: bool,
 }
 
 /// One ref the fetch changed.
@@ -128,25 +130,7 @@ pub async fn fetch<F: GitFiles + Clone, C: HttpClient>(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Outcome, Error> {
     progress(Progress::Discovering);
-    let advertisement = session.discover(Service::UploadPack).await?;
-    let remote_refs = match &advertisement {
-        Advertisement::V2(caps) => {
-            let context = v2::Context::new(caps, tabgit_protocol::AGENT);
-            let mut ls_options = v2::ls_refs::Options::for_clone(caps);
-            ls_options.ref_prefixes = ls_refs_prefixes(options);
-            let body = v2::ls_refs::request(&context, &ls_options)?;
-            let mut response = session.post(Service::UploadPack, body, true).await?;
-            let text = response.body.read_to_end(session.limits.max_bytes).await?;
-            v2::ls_refs::parse_response(&text, &session.limits)?
-        }
-        Advertisement::Refs(refs) => refs.refs.clone(),
-    };
-    for r in &remote_refs {
-        check_ref_name(&r.name)?;
-        if let Some(target) = &r.symref_target {
-            check_ref_name(target)?;
-        }
-    }
+    let (advertisement, remote_refs) = super::list_refs(session, ls_refs_prefixes(options)).await?;
     let remote_head = remote_refs
         .iter()
         .find(|r| r.name == b"HEAD")
@@ -193,6 +177,7 @@ pub async fn fetch<F: GitFiles + Clone, C: HttpClient>(
             deepen_not: options.deepen_not.clone(),
             filter: options.filter.clone(),
             include_tag: options.tags != Tags::None,
+            no_progress: !options.server_progress,
             ..Arguments::default()
         };
         let mut indexer = Indexer::new(IndexerOptions {
@@ -553,6 +538,7 @@ pub async fn fetch_objects<F: GitFiles + Clone, C: HttpClient>(
         max_pack_bytes: None,
         committer: Signature::default(),
         remote_name: String::new(),
+        server_progress: false,
     };
     match &advertisement {
         Advertisement::V2(caps) => {

@@ -394,6 +394,34 @@ impl<C: HttpClient> Session<'_, C> {
     }
 }
 
+/// Discover the remote and list its refs (`ls-refs` in protocol v2, the advertisement in v0),
+/// limited to `prefixes` when the server can filter (v2). Every name is checked (row 31).
+pub async fn list_refs<C: HttpClient>(
+    session: &mut Session<'_, C>,
+    prefixes: Vec<Vec<u8>>,
+) -> Result<(Advertisement, Vec<tabgit_protocol::Ref>), Error> {
+    let advertisement = session.discover(Service::UploadPack).await?;
+    let refs = match &advertisement {
+        Advertisement::V2(caps) => {
+            let context = tabgit_protocol::v2::Context::new(caps, tabgit_protocol::AGENT);
+            let mut options = tabgit_protocol::v2::ls_refs::Options::for_clone(caps);
+            options.ref_prefixes = prefixes;
+            let body = tabgit_protocol::v2::ls_refs::request(&context, &options)?;
+            let mut response = session.post(Service::UploadPack, body, true).await?;
+            let text = response.body.read_to_end(session.limits.max_bytes).await?;
+            tabgit_protocol::v2::ls_refs::parse_response(&text, &session.limits)?
+        }
+        Advertisement::Refs(refs) => refs.refs.clone(),
+    };
+    for r in &refs {
+        check_ref_name(&r.name)?;
+        if let Some(target) = &r.symref_target {
+            check_ref_name(target)?;
+        }
+    }
+    Ok((advertisement, refs))
+}
+
 /// Check a ref name a server sent, as git does for names it stores (row 31).
 fn check_ref_name(name: &[u8]) -> Result<(), Error> {
     if name == b"HEAD" {

@@ -199,6 +199,7 @@ fn refetch_transfers_only_new_objects() -> Result {
         max_pack_bytes: None,
         committer: me(),
         remote_name: "origin".into(),
+        server_progress: false,
     };
     let outcome =
         futures_executor::block_on(fetch::fetch(&repo, &mut session, &options, &mut |_| {}))?;
