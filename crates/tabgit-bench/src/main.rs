@@ -40,6 +40,14 @@ enum Command {
         #[arg(long, default_value_t = 3)]
         pairs: usize,
     },
+    /// `tabgit clone` against `git clone` from the local git server (full and `--depth 1`).
+    Clone {
+        /// A bare repository to serve.
+        git_dir: PathBuf,
+        /// Pairs of runs.
+        #[arg(long, default_value_t = 3)]
+        pairs: usize,
+    },
     /// Opening a repository and resolving HEAD: `tabgit rev-parse HEAD` against git's.
     Open {
         /// A git directory.
@@ -55,6 +63,7 @@ fn main() -> anyhow::Result<()> {
         Command::Sha1 { git_dir, rounds } => sha1(&git_dir, rounds),
         Command::IndexPack { git_dir, pairs } => index_pack(&git_dir, pairs),
         Command::Open { git_dir, pairs } => open(&git_dir, pairs),
+        Command::Clone { git_dir, pairs } => clone(&git_dir, pairs),
     }
 }
 
@@ -177,5 +186,50 @@ fn open(git_dir: &std::path::Path, pairs: usize) -> anyhow::Result<()> {
     let git = ["git", "-C", dir, "log", "-n", "1", "--format=%H %s"];
     let report = measure::paired(&[&ours, &git], pairs, git_dir)?;
     measure::print_table(&["tabgit: open + log -1", "git: open + log -1"], &report);
+    Ok(())
+}
+
+fn clone(git_dir: &std::path::Path, pairs: usize) -> anyhow::Result<()> {
+    let git_dir = std::fs::canonicalize(git_dir)?;
+    let root = git_dir
+        .parent()
+        .context("repository has a parent directory")?;
+    let name = git_dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .context("utf-8 name")?;
+    let server = tabgit_gitserver::start(tabgit_gitserver::Config {
+        log: false,
+        ..tabgit_gitserver::Config::new(root)
+    })?;
+    let url = format!("{}/{name}", server.url());
+    let tabgit = measure::tabgit_binary()?;
+    let tabgit = tabgit.to_str().context("utf-8")?;
+    let tmp = tabgit_testtools::tempdir().map_err(|e| anyhow::anyhow!("{e}"))?;
+    for (label, extra) in [("full clone", None), ("--depth 1", Some("--depth=1"))] {
+        let mut runs = vec![Vec::new(), Vec::new()];
+        for round in 0..pairs {
+            for (idx, program) in [tabgit, "git"].into_iter().enumerate() {
+                let dest = tmp.path().join(format!("c{round}-{idx}"));
+                let dest = dest.to_str().context("utf-8")?.to_owned();
+                let mut argv = vec![program, "clone", "-q"];
+                if let Some(extra) = extra {
+                    argv.push(extra);
+                }
+                argv.push(&url);
+                argv.push(&dest);
+                runs[idx].push(measure::run(&argv, tmp.path())?);
+                std::fs::remove_dir_all(&dest)?;
+            }
+        }
+        println!("\n{name}, {label}:");
+        measure::print_table(
+            &[
+                &format!("tabgit clone {}", extra.unwrap_or("")),
+                &format!("git clone {}", extra.unwrap_or("")),
+            ],
+            &runs,
+        );
+    }
     Ok(())
 }

@@ -152,6 +152,9 @@ pub struct Options {
     /// A check every object must pass as soon as its content is known (for example git's
     /// fsck rules for trees received from a server); a failure rejects the pack.
     pub check_object: Option<ObjectCheck>,
+    /// Record which objects the pack's commits, trees and tags refer to, so that the caller
+    /// can check the pack is complete without reading it again ([`Outcome::external_links`]).
+    pub collect_links: bool,
 }
 
 impl Default for Options {
@@ -162,6 +165,7 @@ impl Default for Options {
             max_delta_chain: 100_000,
             keep_deltas_budget: 256 << 20,
             check_object: None,
+            collect_links: false,
         }
     }
 }
@@ -225,6 +229,9 @@ pub struct Outcome {
     pub n_deltas: usize,
     /// Local objects appended to complete a thin pack.
     pub n_thin_bases: usize,
+    /// With [`Options::collect_links`]: objects the pack refers to but does not contain, with
+    /// the kind the reference expects (git's `index-pack --check-self-contained-and-connected`).
+    pub external_links: Vec<(ObjectId, Kind)>,
 }
 
 #[derive(Clone, Copy)]
@@ -269,6 +276,7 @@ pub struct Indexer {
     hasher: Hasher,
     hashed: usize,
     inflated_total: u64,
+    links: std::collections::HashMap<ObjectId, Kind>,
 }
 
 /// Lifecycle
@@ -286,6 +294,7 @@ impl Indexer {
             hasher: Hasher::checksum(),
             hashed: 0,
             inflated_total: 0,
+            links: std::collections::HashMap::new(),
         }
     }
 
@@ -494,6 +503,16 @@ impl Indexer {
         if let Some(pair) = ids.windows(2).find(|w| w[0].0 == w[1].0) {
             return Err(Error::DuplicateObject { id: pair[0].0 });
         }
+        let external_links = if self.options.collect_links {
+            let mut external: Vec<(ObjectId, Kind)> = std::mem::take(&mut self.links)
+                .into_iter()
+                .filter(|(id, _)| ids.binary_search_by(|probe| probe.0.cmp(id)).is_err())
+                .collect();
+            external.sort_unstable_by_key(|(id, _)| *id);
+            external
+        } else {
+            Vec::new()
+        };
         let trailer_at = self.pack.len() - 20;
         let pack_checksum =
             ObjectId::from_slice(&self.pack[trailer_at..]).expect("20-byte trailer");
@@ -505,6 +524,7 @@ impl Indexer {
             pack_checksum,
             n_deltas,
             n_thin_bases,
+            external_links,
         })
     }
 
@@ -738,6 +758,9 @@ impl Resolver {
             if let Some(check) = indexer.options.check_object {
                 check(kind, &data).map_err(|reason| Error::Rejected { id, reason })?;
             }
+            if indexer.options.collect_links {
+                record_links(kind, &data, &mut indexer.links);
+            }
             let entry = &mut indexer.entries[child_idx as usize];
             entry.id = id;
             entry.kind = Some(kind);
@@ -775,4 +798,41 @@ fn inflate_entry(indexer: &Indexer, idx: usize) -> Result<Vec<u8>, Error> {
         },
     )?;
     Ok(out)
+}
+
+/// Record the objects an object refers to: a commit's tree and parents, a tree's entries
+/// (except submodule commits), a tag's target. Malformed objects record nothing (they fail the
+/// caller's checks elsewhere).
+fn record_links(kind: Kind, data: &[u8], links: &mut std::collections::HashMap<ObjectId, Kind>) {
+    match kind {
+        Kind::Commit => {
+            if let Ok(commit) = tabgit_object::CommitRef::from_bytes(data) {
+                links.insert(commit.tree, Kind::Tree);
+                for parent in commit.parents {
+                    links.insert(parent, Kind::Commit);
+                }
+            }
+        }
+        Kind::Tree => {
+            for entry in tabgit_object::tree::TreeRefIter::from_bytes(data).flatten() {
+                if entry.mode.is_commit() {
+                    continue;
+                }
+                links.insert(
+                    entry.oid,
+                    if entry.mode.is_tree() {
+                        Kind::Tree
+                    } else {
+                        Kind::Blob
+                    },
+                );
+            }
+        }
+        Kind::Tag => {
+            if let Ok(tag) = tabgit_object::TagRef::from_bytes(data) {
+                links.insert(tag.target, tag.target_kind);
+            }
+        }
+        Kind::Blob => {}
+    }
 }

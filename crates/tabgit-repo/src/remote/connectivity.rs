@@ -80,6 +80,32 @@ pub fn check<F: GitFiles + Clone>(
     Ok(())
 }
 
+/// The fast check for a pack whose outgoing references were recorded while it was indexed
+/// (`external_links`): every object the pack refers to but lacks must already be stored, and
+/// every tip must be in the pack or stored (git's `index-pack --check-self-contained-and-connected`).
+pub fn check_links<F: GitFiles + Clone>(
+    repo: &Repository<F>,
+    new_pack: &Index,
+    external_links: &[(ObjectId, Kind)],
+    tips: &[ObjectId],
+    allowances: &Allowances,
+) -> Result<(), Error> {
+    for (id, kind) in external_links {
+        if allowances.missing_blobs && *kind == Kind::Blob {
+            continue;
+        }
+        if !repo.odb().has(id).map_err(crate::Error::from)? {
+            return Err(Error::Incomplete { missing: *id });
+        }
+    }
+    for tip in tips {
+        if new_pack.lookup(tip).is_none() && !repo.odb().has(tip).map_err(crate::Error::from)? {
+            return Err(Error::Incomplete { missing: *tip });
+        }
+    }
+    Ok(())
+}
+
 /// The check every received object passes while the pack is indexed: git's fsck rules for
 /// trees (no `..`, no `.git` in any spelling, sorted, no duplicates), and commits and tags that
 /// parse.

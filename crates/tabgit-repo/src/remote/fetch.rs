@@ -182,6 +182,7 @@ pub async fn fetch<F: GitFiles + Clone, C: HttpClient>(
         };
         let mut indexer = Indexer::new(IndexerOptions {
             check_object: Some(connectivity::check_received_object),
+            collect_links: true,
             ..IndexerOptions::default()
         });
         match &advertisement {
@@ -275,7 +276,13 @@ pub async fn fetch<F: GitFiles + Clone, C: HttpClient>(
                 shallow: new_shallow.clone(),
             };
             let tips: Vec<ObjectId> = planned.iter().map(|(_, id, _)| *id).collect();
-            if let Err(err) = connectivity::check(repo, &index, &tips, &allowances) {
+            let checked = if allowances.shallow.is_empty() {
+                connectivity::check_links(repo, &index, &indexed.external_links, &tips, &allowances)
+            } else {
+                // A shallow boundary: walk, so that only the boundary's parents may be absent.
+                connectivity::check(repo, &index, &tips, &allowances)
+            };
+            if let Err(err) = checked {
                 repo.odb().remove_pack(&name).map_err(crate::Error::from)?;
                 return Err(err);
             }
