@@ -148,7 +148,7 @@ impl<F: GitFiles + Clone> Repository<F> {
                     actual: object_kind,
                 });
             }
-            let meta = worktree.write(path, kind, &data)?;
+            let meta = worktree.write_blob(path, kind, *id, &data)?;
             if let Some(idx) = state.entry_index(path, tabgit_index::Stage::Merged) {
                 state.set_stat(idx, meta.stat)?;
             }

@@ -28,8 +28,10 @@ use tabgit_store::odb::Odb;
 use tabgit_store::refs::{Head, RefStore};
 use tabgit_store::worktree::Worktree;
 
-pub use tabgit_store::files::{FsFiles, MemoryFiles};
-pub use tabgit_store::worktree::{FsWorktree, MemoryWorktree};
+pub use tabgit_store::files::MemoryFiles;
+pub use tabgit_store::worktree::MemoryWorktree;
+#[cfg(not(target_arch = "wasm32"))]
+pub use tabgit_store::{files::FsFiles, worktree::FsWorktree};
 
 /// The reasons a repository could not be opened or read.
 #[derive(Debug, thiserror::Error)]

@@ -35,7 +35,7 @@ async fn files_survive_reopening() {
     .write("config", b"[core]\n".to_vec());
     files.commit(tx).expect("commit");
     assert!(files.is_dirty());
-    db.persist(&files).await.expect("persisted");
+    db.persist(&files, None).await.expect("persisted");
     drop(db);
     let db = Database::open("store-files").await.expect("reopens");
     let again = db.load().await.expect("loads");
@@ -48,7 +48,7 @@ async fn files_survive_reopening() {
         vec!["main".to_owned()]
     );
     again.remove("config").expect("remove");
-    db.persist(&again).await.expect("persisted");
+    db.persist(&again, None).await.expect("persisted");
     let third = db.load().await.expect("loads");
     assert!(
         !third.exists("config").expect("exists"),
@@ -77,7 +77,7 @@ async fn packs_are_chunked_and_loaded_on_demand() {
         .expect("idx")
         .pack_checksum();
     odb.add_pack(PACK, IDX, &checksum).expect("pack stored");
-    db.persist(&files).await.expect("persisted");
+    db.persist(&files, None).await.expect("persisted");
 
     // A fresh load has the index but none of the pack's chunks.
     let reloaded = db.load().await.expect("loads");
@@ -108,9 +108,68 @@ async fn packs_are_chunked_and_loaded_on_demand() {
     let written = odb
         .write_loose(Kind::Blob, b"made in the browser\n")
         .expect("loose write");
-    db.persist(&reloaded).await.expect("persisted");
+    db.persist(&reloaded, None).await.expect("persisted");
     let third = db.load().await.expect("loads");
     let odb = Odb::open(third).expect("odb");
     assert!(odb.has(&written).expect("has"), "loose objects persist");
     let _ = ReadError::Storage(String::new());
+}
+
+#[wasm_bindgen_test]
+async fn working_tree_records_survive_and_checkouts_store_only_blob_ids() {
+    use tabgit_store::worktree::{FileKind, Worktree};
+    let (db, files) = fresh("store-worktree").await;
+    let tree = db.load_worktree().await.expect("empty tree loads");
+    let blob = tabgit_object::compute_id(Kind::Blob, b"from a checkout\n");
+    tree.write_blob(b"src/a.txt", FileKind::File, blob, b"from a checkout\n")
+        .expect("write blob");
+    tree.write(
+        b"edited.txt",
+        FileKind::Executable,
+        b"edited by the user\r\n\xff",
+    )
+    .expect("write data");
+    tree.write(b"link", FileKind::Symlink, b"src/a.txt")
+        .expect("symlink");
+    tree.write(b"caf\xe9.txt", FileKind::File, b"latin-1 name")
+        .expect("non-utf8 name");
+    tree.create_dir(b"vendor/lib").expect("submodule dir");
+    assert_eq!(tree.known_blob(b"src/a.txt"), Some(blob));
+    assert_eq!(tree.known_blob(b"edited.txt"), None);
+    db.persist(&files, Some(&tree)).await.expect("persisted");
+    let again = db.load_worktree().await.expect("loads");
+    assert_eq!(
+        again.known_blob(b"src/a.txt"),
+        Some(blob),
+        "only the blob id is stored"
+    );
+    assert_eq!(
+        again.read(b"edited.txt").expect("read"),
+        Some((FileKind::Executable, b"edited by the user\r\n\xff".to_vec())),
+        "bytes survive exactly"
+    );
+    assert_eq!(
+        again.read(b"link").expect("read").map(|(k, _)| k),
+        Some(FileKind::Symlink)
+    );
+    assert!(
+        again.read(b"caf\xe9.txt").expect("read").is_some(),
+        "non-UTF-8 names survive"
+    );
+    assert_eq!(again.list(b"").expect("list").len(), 5);
+    let odb_files = files.clone();
+    again.set_blob_source(std::sync::Arc::new(move |_id| {
+        Ok(odb_files.read("nothing").ok().flatten())
+    }));
+    assert!(
+        again.read(b"src/a.txt").is_err(),
+        "a missing blob is an error, not a panic"
+    );
+    again.remove(b"edited.txt").expect("remove");
+    db.persist(&files, Some(&again)).await.expect("persisted");
+    let third = db.load_worktree().await.expect("loads");
+    assert!(
+        third.read(b"edited.txt").expect("read").is_none(),
+        "removal persisted"
+    );
 }

@@ -15,8 +15,10 @@
 
 mod files;
 mod request;
+mod worktree;
 
 pub use files::{IdbFiles, CHUNK_SIZE};
+pub use worktree::{BlobSource, IdbWorktree};
 
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -285,12 +287,48 @@ impl Database {
         Ok(())
     }
 
-    /// Write every change of the mirror since the last persist, in one strict transaction.
-    pub async fn persist(&self, files: &IdbFiles) -> Result<usize, Error> {
+    /// Load the working tree's records.
+    pub async fn load_worktree(&self) -> Result<IdbWorktree, Error> {
+        let tx = self.transaction(IdbTransactionMode::Readonly, false)?;
+        let store = tx.object_store("worktree").map_err(|e| classify(&e))?;
+        let keys = request::wait(&store.get_all_keys().map_err(|e| classify(&e))?).await?;
+        let values = request::wait(&store.get_all().map_err(|e| classify(&e))?).await?;
+        let mut records = Vec::new();
+        let mut dirs = Vec::new();
+        for (key, value) in Array::from(&keys).iter().zip(Array::from(&values).iter()) {
+            let Some(path) = key.as_string().and_then(|k| decode_path(&k)) else {
+                continue;
+            };
+            let bytes = Uint8Array::new(&value).to_vec();
+            match worktree_codec::decode(&bytes) {
+                Some(worktree_codec::Decoded::Dir) => dirs.push(path),
+                Some(worktree_codec::Decoded::File(record)) => records.push((path, record)),
+                None => {
+                    return Err(Error::Failed {
+                        reason: format!(
+                            "working tree record for {} is damaged",
+                            String::from_utf8_lossy(&path)
+                        ),
+                    })
+                }
+            }
+        }
+        Ok(IdbWorktree::from_records(records, dirs))
+    }
+
+    /// Write every change of the mirrors since the last persist, in one strict transaction:
+    /// objects, refs, the index and the working tree land together or not at all.
+    pub async fn persist(
+        &self,
+        files: &IdbFiles,
+        worktree: Option<&IdbWorktree>,
+    ) -> Result<usize, Error> {
         let journal = files.take_journal();
-        if journal.is_empty() {
+        let tree_journal = worktree.map(IdbWorktree::take_journal).unwrap_or_default();
+        if journal.is_empty() && tree_journal.is_empty() {
             return Ok(0);
         }
+        let changes = journal.len() + tree_journal.len();
         let tx = self.transaction(IdbTransactionMode::Readwrite, true)?;
         let result = async {
             let files_store = tx.object_store("files").map_err(|e| classify(&e))?;
@@ -339,6 +377,28 @@ impl Database {
                     }
                 }
             }
+            let tree_store = tx.object_store("worktree").map_err(|e| classify(&e))?;
+            for (path, record, is_dir) in &tree_journal {
+                let key = JsValue::from_str(&encode_path(path));
+                match (record, is_dir) {
+                    (Some(record), _) => {
+                        tree_store
+                            .put_with_key(
+                                &Uint8Array::from(&worktree_codec::encode(record)[..]),
+                                &key,
+                            )
+                            .map_err(|e| classify(&e))?;
+                    }
+                    (None, true) => {
+                        tree_store
+                            .put_with_key(&Uint8Array::from(&[b'D'][..]), &key)
+                            .map_err(|e| classify(&e))?;
+                    }
+                    (None, false) => {
+                        tree_store.delete(&key).map_err(|e| classify(&e))?;
+                    }
+                }
+            }
             Ok::<(), Error>(())
         }
         .await;
@@ -347,6 +407,95 @@ impl Database {
             return Err(err);
         }
         request::complete(&tx).await?;
-        Ok(journal.len())
+        Ok(changes)
+    }
+}
+
+/// A working-tree path as an IndexedDB key: `f:<path>` when UTF-8, else `x:<hex>`.
+fn encode_path(path: &[u8]) -> String {
+    match std::str::from_utf8(path) {
+        Ok(text) => format!("f:{text}"),
+        Err(_) => format!(
+            "x:{}",
+            path.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        ),
+    }
+}
+
+fn decode_path(key: &str) -> Option<Vec<u8>> {
+    if let Some(text) = key.strip_prefix("f:") {
+        return Some(text.as_bytes().to_vec());
+    }
+    let hex = key.strip_prefix("x:")?;
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// The byte encoding of working-tree records:
+/// `F <kind> <generation: u32 LE> (B <id: 20> <size: u32 LE> | D <data…>)`, or `D` for a directory.
+mod worktree_codec {
+    use crate::idb::worktree::{Content, Record};
+    use crate::worktree::FileKind;
+
+    pub enum Decoded {
+        File(Record),
+        Dir,
+    }
+
+    pub fn encode(record: &Record) -> Vec<u8> {
+        let mut out = vec![
+            b'F',
+            match record.kind {
+                FileKind::File => b'f',
+                FileKind::Executable => b'x',
+                FileKind::Symlink => b'l',
+            },
+        ];
+        out.extend_from_slice(&record.generation.to_le_bytes());
+        match &record.content {
+            Content::Blob(id, size) => {
+                out.push(b'B');
+                out.extend_from_slice(id.as_bytes());
+                out.extend_from_slice(&size.to_le_bytes());
+            }
+            Content::Data(data) => {
+                out.push(b'D');
+                out.extend_from_slice(data);
+            }
+        }
+        out
+    }
+
+    pub fn decode(bytes: &[u8]) -> Option<Decoded> {
+        if bytes == b"D" {
+            return Some(Decoded::Dir);
+        }
+        let (&tag, rest) = bytes.split_first()?;
+        if tag != b'F' || rest.len() < 6 {
+            return None;
+        }
+        let kind = match rest[0] {
+            b'f' => FileKind::File,
+            b'x' => FileKind::Executable,
+            b'l' => FileKind::Symlink,
+            _ => return None,
+        };
+        let generation = u32::from_le_bytes(rest[1..5].try_into().ok()?);
+        let content = match rest[5] {
+            b'B' => {
+                let id = tabgit_hash::ObjectId::from_slice(rest.get(6..26)?)?;
+                let size = u32::from_le_bytes(rest.get(26..30)?.try_into().ok()?);
+                Content::Blob(id, size)
+            }
+            b'D' => Content::Data(rest[6..].into()),
+            _ => return None,
+        };
+        Some(Decoded::File(Record {
+            kind,
+            content,
+            generation,
+        }))
     }
 }

@@ -81,6 +81,24 @@ pub trait Worktree {
     fn remove(&self, path: &[u8]) -> Result<(), Error>;
     /// Create an empty directory (what git checks out for a submodule it does not clone).
     fn create_dir(&self, path: &[u8]) -> Result<(), Error>;
+    /// Write a file whose content is blob `blob_id` (a checkout). Stores that can remember
+    /// "unchanged since checkout" keep only the id (the browser's IndexedDB tree).
+    fn write_blob(
+        &self,
+        path: &[u8],
+        kind: FileKind,
+        blob_id: tabgit_hash::ObjectId,
+        data: &[u8],
+    ) -> Result<Metadata, Error> {
+        let _ = blob_id;
+        self.write(path, kind, data)
+    }
+    /// The blob a file still is, if the store knows it has not changed since it was written
+    /// from that blob: status can then skip reading and hashing it.
+    fn known_blob(&self, path: &[u8]) -> Option<tabgit_hash::ObjectId> {
+        let _ = path;
+        None
+    }
 }
 
 /// The file type an entry kind corresponds to.
