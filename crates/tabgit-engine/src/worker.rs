@@ -1,31 +1,169 @@
-//! The worker side: a `gloo-worker` worker that runs requests and answers with events.
+//! The worker side: receive requests, run them, post events back.
 
-use gloo_worker::{HandlerId, Worker, WorkerScope};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
 
-use crate::protocol::{Event, EventKind, Request};
+use js_sys::Uint8Array;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{AbortController, DedicatedWorkerGlobalScope, MessageEvent};
 
-/// The engine, living in a dedicated Web Worker.
-pub struct Engine;
+use crate::ops;
+use crate::protocol::{
+    decode, encode, EngineError, Event, EventKind, Op, Progress, Reply, Request,
+};
 
-impl Worker for Engine {
-    type Message = ();
-    type Input = Request;
-    type Output = Event;
+type Running = Rc<RefCell<HashMap<u64, (Rc<Cell<bool>>, AbortController)>>>;
 
-    fn create(_scope: &WorkerScope<Self>) -> Self {
-        Engine
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn post(event: &Event) {
+    let bytes = encode(event);
+    let _ = scope().post_message(&Uint8Array::from(&bytes[..]));
+}
+
+/// Start serving requests (the `tabgit-worker` binary's `main`).
+pub fn run() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        // Tell the page before the instance aborts; it restarts the engine.
+        post(&Event {
+            id: 0,
+            kind: EventKind::Crashed(info.to_string()),
+        });
+    }));
+    let running: Running = Rc::default();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let bytes = Uint8Array::new(&event.data()).to_vec();
+        match decode::<Request>(&bytes) {
+            Ok(request) => wasm_bindgen_futures::spawn_local(handle(request, running.clone())),
+            Err(err) => web_sys::console::error_1(
+                &format!("tabgit engine: undecodable request: {err}").into(),
+            ),
+        }
+    });
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    post(&Event {
+        id: 0,
+        kind: EventKind::Ready,
+    });
+}
+
+async fn handle(request: Request, running: Running) {
+    let id = request.id;
+    if let Some(reply) = crate::handle_sync(&request.op) {
+        post(&Event {
+            id,
+            kind: EventKind::Done(reply),
+        });
+        return;
     }
+    if let Op::Cancel { request: target } = request.op {
+        if let Some((flag, abort)) = running.borrow().get(&target) {
+            flag.set(true);
+            abort.abort();
+        }
+        post(&Event {
+            id,
+            kind: EventKind::Done(Ok(Reply::Done)),
+        });
+        return;
+    }
+    let cancelled = Rc::new(Cell::new(false));
+    let Ok(abort) = AbortController::new() else {
+        post(&Event {
+            id,
+            kind: EventKind::Done(Err(EngineError {
+                title: "Cannot create an AbortController".into(),
+                detail: String::new(),
+            })),
+        });
+        return;
+    };
+    running
+        .borrow_mut()
+        .insert(id, (cancelled.clone(), abort.clone()));
+    let mut progress = move |p: Progress| {
+        post(&Event {
+            id,
+            kind: EventKind::Progress(p),
+        });
+    };
+    let reply = dispatch(request.op, cancelled, abort, &mut progress).await;
+    running.borrow_mut().remove(&id);
+    post(&Event {
+        id,
+        kind: EventKind::Done(reply),
+    });
+}
 
-    fn update(&mut self, _scope: &WorkerScope<Self>, _msg: Self::Message) {}
-
-    fn received(&mut self, scope: &WorkerScope<Self>, request: Self::Input, handler: HandlerId) {
-        let reply = crate::handle_sync(&request.op);
-        scope.respond(
-            handler,
-            Event {
-                id: request.id,
-                kind: EventKind::Done(reply),
-            },
-        );
+async fn dispatch(
+    op: Op,
+    cancelled: Rc<Cell<bool>>,
+    abort: AbortController,
+    progress: ops::ProgressSink<'_>,
+) -> Result<Reply, EngineError> {
+    let cancel = ops::Cancel {
+        flag: cancelled,
+        abort,
+    };
+    match op {
+        Op::ListRepos => ops::list().await,
+        Op::StorageEstimate => ops::storage_estimate().await,
+        Op::Clone {
+            name,
+            remote,
+            branch,
+            depth,
+            filter,
+            identity,
+        } => {
+            ops::clone(
+                &name,
+                &remote,
+                &ops::CloneShape {
+                    branch,
+                    depth,
+                    filter,
+                },
+                &identity,
+                cancel,
+                progress,
+            )
+            .await
+        }
+        Op::DeleteRepo { name } => ops::delete(&name).await,
+        Op::Info { repo } => ops::info(&repo).await,
+        Op::ListFiles { repo } => ops::list_files(&repo).await,
+        Op::ReadFile { repo, path } => ops::read_file(&repo, &path).await,
+        Op::WriteFile {
+            repo,
+            path,
+            data,
+            executable,
+        } => ops::write_file(&repo, &path, &data, executable).await,
+        Op::DeleteFile { repo, path } => ops::remove_file(&repo, &path).await,
+        Op::Log {
+            repo,
+            start,
+            skip,
+            count,
+        } => ops::log(&repo, start.as_deref(), skip, count).await,
+        Op::Fetch {
+            repo,
+            remote,
+            identity,
+        } => ops::fetch(&repo, &remote, &identity, cancel, progress).await,
+        Op::Push {
+            repo,
+            remote,
+            force,
+            identity,
+        } => ops::push(&repo, &remote, force, &identity, cancel, progress).await,
+        Op::Ping | Op::HashObject { .. } | Op::Cancel { .. } => Ok(Reply::Done),
     }
 }

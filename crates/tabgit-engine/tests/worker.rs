@@ -33,6 +33,6 @@ fn engine_handles_requests_in_worker() {
     let reply = tabgit_engine::handle_sync(&tabgit_engine::protocol::Op::Ping);
     assert!(matches!(
         reply,
-        Ok(tabgit_engine::protocol::Reply::Pong { .. })
+        Some(Ok(tabgit_engine::protocol::Reply::Pong { .. }))
     ));
 }

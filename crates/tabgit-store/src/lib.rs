@@ -65,6 +65,9 @@ pub fn not_loaded(err: &(dyn std::error::Error + 'static)) -> Option<NotLoaded> 
                 last: *last,
             });
         }
+        if let Some(worktree::Error::NotLoaded(need)) = err.downcast_ref::<worktree::Error>() {
+            return Some(need.clone());
+        }
         current = err.source();
     }
     None

@@ -1,7 +1,7 @@
-//! The engine worker's entry point; trunk builds it as a module worker (`worker.js`).
-use gloo_worker::Registrable;
+//! The engine worker's entry point; trunk builds it as a module worker with a loader shim
+//! (`tabgit-worker_loader.js`).
 
 fn main() {
-    console_error_panic_hook::set_once();
-    tabgit_engine::worker::Engine::registrar().register();
+    #[cfg(target_arch = "wasm32")]
+    tabgit_engine::worker::run();
 }

@@ -1,5 +1,6 @@
 //! Checks shared by the page and worker browser tests: real IndexedDB, real `fetch` of a real
 //! git server, and the git core compiled to wasm.
+#![allow(dead_code)] // Each test binary uses a different subset.
 use gloo_net::http::Request;
 use idb::{DatabaseEvent, Factory, KeyPath, ObjectStoreParams, TransactionMode};
 use js_sys::Uint8Array;

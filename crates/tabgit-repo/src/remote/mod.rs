@@ -85,7 +85,10 @@ pub enum Error {
         status: u16,
     },
     /// The proxy refused the request, with its stated reason (N15).
-    #[error("the CORS proxy refused the request: {reason}")]
+    #[error(
+        "the CORS proxy refused the request: {} ({reason})",
+        proxy_reason(reason)
+    )]
     ProxyRefused {
         /// The proxy's `X-Proxy-Error` reason.
         reason: String,
@@ -303,10 +306,9 @@ impl<C: HttpClient> Session<'_, C> {
             let url = self
                 .url
                 .join(&format!("info/refs?service={}", service.name()));
-            let mut headers = vec![
-                ("accept".to_owned(), "*/*".to_owned()),
-                ("pragma".to_owned(), "no-cache".to_owned()),
-            ];
+            // Only CORS-safelisted headers and those the proxy allows (no `Pragma`: browsers would
+            // need it in every preflight).
+            let mut headers = vec![("accept".to_owned(), "*/*".to_owned())];
             if service == Service::UploadPack {
                 headers.push(("git-protocol".to_owned(), "version=2".to_owned()));
             }
@@ -420,6 +422,37 @@ pub async fn list_refs<C: HttpClient>(
         }
     }
     Ok((advertisement, refs))
+}
+
+/// Words for the reason codes tabgit's CORS proxy sends in `X-Proxy-Error`.
+pub fn proxy_reason(code: &str) -> &'static str {
+    match code {
+        "not-git-path" | "bad-query" | "method-not-allowed" | "content-type" => {
+            "it only forwards git smart-HTTP requests"
+        }
+        "bad-target" => "the repository URL's host is not valid",
+        "host-not-allowed" => "this proxy is not allowed to reach that host",
+        "port-not-allowed" => "this proxy is not allowed to reach that port",
+        "private-address" => {
+            "the host is on a private or local network, which this proxy does not reach"
+        }
+        "origin-not-allowed" | "origin-required" => "this proxy does not serve this web site",
+        "upstream-not-git" => {
+            "the host did not answer as a git server (wrong URL, or a login page)"
+        }
+        "cross-authority-redirect" => "the host redirected to another host",
+        "redirect-not-git" => "the host redirected somewhere that is not a git repository",
+        "response-too-large" => "the repository is larger than the proxy allows",
+        "request-too-large" => "the push is larger than the proxy allows",
+        "rate-limited" | "too-many-connections" | "overloaded" => {
+            "it is busy; try again in a moment"
+        }
+        "dns-failed" => "the host name does not resolve",
+        "upstream-unreachable" => "the host does not answer",
+        "upstream-tls" => "the host's HTTPS certificate is not valid",
+        "upstream-timeout" => "the host took too long to answer",
+        _ => "see the proxy's reason code",
+    }
 }
 
 /// Check a ref name a server sent, as git does for names it stores (row 31).

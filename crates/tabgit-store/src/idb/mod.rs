@@ -18,7 +18,7 @@ mod request;
 mod worktree;
 
 pub use files::{IdbFiles, CHUNK_SIZE};
-pub use worktree::{BlobSource, IdbWorktree};
+pub use worktree::{BlobError, BlobSource, IdbWorktree};
 
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};

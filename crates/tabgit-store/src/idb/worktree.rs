@@ -11,8 +11,17 @@ use tabgit_index::stat::{FileType, Metadata, StatData, Time};
 
 use crate::worktree::{check_path, file_type, EntryKind, Error, FileKind, Worktree};
 
+/// Why a blob could not be read for the working tree.
+#[derive(Debug, Clone)]
+pub enum BlobError {
+    /// It is in pack data not loaded yet.
+    NotLoaded(crate::NotLoaded),
+    /// Anything else, in words.
+    Other(String),
+}
+
 /// Reads a blob's content from the object database (for files recorded by blob id).
-pub type BlobSource = Arc<dyn Fn(&ObjectId) -> Result<Option<Vec<u8>>, String> + Send + Sync>;
+pub type BlobSource = Arc<dyn Fn(&ObjectId) -> Result<Option<Vec<u8>>, BlobError> + Send + Sync>;
 
 /// A file's content: the blob it was checked out from, or bytes written since.
 #[derive(Clone)]
@@ -151,9 +160,11 @@ impl Worktree for IdbWorktree {
                 };
                 let source = source
                     .ok_or_else(|| io("no object database to read the file's blob from".into()))?;
-                match source(&id).map_err(io)? {
-                    Some(data) => Ok(Some((record.kind, data))),
-                    None => Err(io(format!("blob {id} is missing"))),
+                match source(&id) {
+                    Ok(Some(data)) => Ok(Some((record.kind, data))),
+                    Ok(None) => Err(io(format!("blob {id} is missing"))),
+                    Err(BlobError::NotLoaded(need)) => Err(Error::NotLoaded(need)),
+                    Err(BlobError::Other(reason)) => Err(io(reason)),
                 }
             }
         }

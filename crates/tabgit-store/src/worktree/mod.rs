@@ -36,6 +36,9 @@ pub enum Error {
         /// The path being written.
         path: String,
     },
+    /// The file's blob is in pack data not loaded yet (browser): load it and retry.
+    #[error("pack data not loaded yet ({}, chunks {} to {})", .0.pack, .0.first, .0.last)]
+    NotLoaded(crate::NotLoaded),
 }
 
 /// What kind of file to write.

@@ -1,0 +1,64 @@
+//! A per-repository Web Lock around every mutation, so two tabs never interleave writes
+//! (`RELIABILITY.md` S9), and a `BroadcastChannel` message after every change.
+
+use std::future::Future;
+
+use futures_channel::oneshot;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+
+fn navigator_locks() -> Option<JsValue> {
+    let global = js_sys::global();
+    let navigator = js_sys::Reflect::get(&global, &JsValue::from_str("navigator")).ok()?;
+    let locks = js_sys::Reflect::get(&navigator, &JsValue::from_str("locks")).ok()?;
+    (!locks.is_undefined()).then_some(locks)
+}
+
+/// Run `body` while holding the exclusive Web Lock `tabgit:<repo>`. Where the browser has no
+/// Web Locks, `body` runs unlocked.
+pub async fn with_lock<T>(repo: &str, body: impl Future<Output = T>) -> T {
+    let Some(locks) = navigator_locks() else {
+        return body.await;
+    };
+    let (granted_tx, granted_rx) = oneshot::channel::<()>();
+    let mut release_resolve: Option<js_sys::Function> = None;
+    let release = js_sys::Promise::new(&mut |resolve, _reject| release_resolve = Some(resolve));
+    let granted_tx = std::cell::RefCell::new(Some(granted_tx));
+    let callback = Closure::<dyn FnMut(JsValue) -> JsValue>::new(move |_lock: JsValue| {
+        if let Some(tx) = granted_tx.borrow_mut().take() {
+            let _ = tx.send(());
+        }
+        JsValue::from(release.clone())
+    });
+    let request = js_sys::Reflect::get(&locks, &JsValue::from_str("request"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let Some(request) = request else {
+        return body.await;
+    };
+    if request
+        .call2(
+            &locks,
+            &JsValue::from_str(&format!("tabgit:{repo}")),
+            callback.as_ref(),
+        )
+        .is_err()
+    {
+        return body.await;
+    }
+    let _ = granted_rx.await;
+    let result = body.await;
+    if let Some(resolve) = release_resolve {
+        let _ = resolve.call0(&JsValue::UNDEFINED);
+    }
+    drop(callback);
+    result
+}
+
+/// Tell other tabs that `repo` changed.
+pub fn announce_change(repo: &str) {
+    if let Ok(channel) = web_sys::BroadcastChannel::new("tabgit") {
+        let _ = channel.post_message(&JsValue::from_str(&format!("changed:{repo}")));
+        channel.close();
+    }
+}

@@ -1,0 +1,310 @@
+//! Clone, fetch and push over `fetch` (through the CORS proxy when one is given).
+
+use tabgit_repo::remote::{self, clone as clone_op, fetch as fetch_op, push as push_op, Session};
+use tabgit_store::idb::Database;
+use tabgit_transport::fetch::FetchClient;
+use tabgit_transport::{Auth, Credentials, Url};
+
+use crate::ops::{locks, repo::OpenRepo, signature, storage_error, Cancel, ProgressSink};
+use crate::protocol::{EngineError, Identity, Progress, RefOutcome, Remote, Reply, Secret};
+
+fn progress_of(p: remote::Progress) -> Progress {
+    let phase = |name: &str, done: u64, total: u64, bytes: u64| Progress::Phase {
+        name: name.into(),
+        done,
+        total,
+        bytes,
+    };
+    match p {
+        remote::Progress::Discovering => phase("Connecting", 0, 0, 0),
+        remote::Progress::Negotiating => phase("Counting objects", 0, 0, 0),
+        remote::Progress::Receiving {
+            bytes,
+            objects,
+            total_objects,
+        } => phase(
+            "Receiving objects",
+            objects as u64,
+            u64::from(total_objects),
+            bytes,
+        ),
+        remote::Progress::Resolving { done, total } => {
+            phase("Resolving deltas", done as u64, total as u64, 0)
+        }
+        remote::Progress::Checking => phase("Checking objects", 0, 0, 0),
+        remote::Progress::CheckingOut { done, total } => {
+            phase("Checking out files", done as u64, total as u64, 0)
+        }
+        remote::Progress::Sending { bytes, objects } => {
+            phase("Writing objects", objects as u64, objects as u64, bytes)
+        }
+        remote::Progress::Remote(text) => Progress::Message(text),
+    }
+}
+
+fn remote_error(err: &remote::Error) -> EngineError {
+    let title = match err {
+        remote::Error::Http(tabgit_transport::Error::Unreachable { .. }) => {
+            "Could not reach the proxy or the host (offline, or the proxy refused this site)"
+                .to_owned()
+        }
+        other => {
+            let text = other.to_string();
+            let mut chars = text.chars();
+            chars.next().map_or(text.clone(), |c| {
+                c.to_uppercase().collect::<String>() + chars.as_str()
+            })
+        }
+    };
+    EngineError::new(title, err)
+}
+
+fn session_parts(remote: &Remote) -> Result<(Url, Option<Url>, Option<Credentials>), EngineError> {
+    let url =
+        Url::parse(&remote.url).map_err(|e| EngineError::new("This URL cannot be used", &e))?;
+    let proxy = match &remote.proxy {
+        Some(p) if !p.is_empty() => {
+            Some(Url::parse(p).map_err(|e| EngineError::new("The proxy URL cannot be used", &e))?)
+        }
+        _ => None,
+    };
+    let credentials = remote.secret.as_ref().map(|secret| Credentials {
+        origin: url.origin(),
+        auth: match secret {
+            Secret::Basic { username, secret } => Auth::Basic {
+                username: username.clone(),
+                secret: secret.clone(),
+            },
+            Secret::Bearer { token } => Auth::Bearer {
+                token: token.clone(),
+            },
+        },
+    });
+    Ok((url, proxy, credentials))
+}
+
+/// What to clone: a branch, a depth, a filter.
+#[derive(Clone, Debug, Default)]
+pub struct CloneShape {
+    /// Check out this branch instead of the remote's HEAD.
+    pub branch: Option<String>,
+    /// History depth.
+    pub depth: Option<u32>,
+    /// Partial clone filter.
+    pub filter: Option<String>,
+}
+
+/// `Op::Clone`: into a new database; on any failure the database is deleted, so no half-cloned
+/// repository appears in the list.
+pub async fn clone(
+    name: &str,
+    remote: &Remote,
+    shape: &CloneShape,
+    identity: &Identity,
+    cancel: Cancel,
+    progress: ProgressSink<'_>,
+) -> Result<Reply, EngineError> {
+    let Cancel {
+        flag: cancelled,
+        abort,
+    } = cancel;
+    if Database::list()
+        .await
+        .map_err(|e| storage_error(&e))?
+        .iter()
+        .any(|n| n == name)
+    {
+        return Err(EngineError {
+            title: format!("A repository named '{name}' already exists"),
+            detail: String::new(),
+        });
+    }
+    let (url, proxy, credentials) = session_parts(remote)?;
+    let free = super::repo::estimate()
+        .await
+        .map(|(usage, quota)| quota.saturating_sub(usage))
+        .ok();
+    let result = locks::with_lock(name, async {
+        let db = Database::open(name).await.map_err(|e| storage_error(&e))?;
+        let files = db.load().await.map_err(|e| storage_error(&e))?;
+        let worktree = db.load_worktree().await.map_err(|e| storage_error(&e))?;
+        let client = FetchClient::with_abort(abort);
+        let check = move || cancelled.get();
+        let mut session = Session {
+            client: &client,
+            url,
+            credentials,
+            proxy,
+            cancelled: &check,
+            limits: Default::default(),
+        };
+        let mut options = clone_op::Options::new(signature(identity));
+        options.branch.clone_from(&shape.branch);
+        options.depth = shape.depth;
+        options.filter.clone_from(&shape.filter);
+        options.server_progress = true;
+        // Stop before the pack outgrows the storage left (keep a margin for the checkout).
+        options.max_pack_bytes = free.map(|f| f.saturating_sub(f / 10));
+        let cloned = clone_op::clone(
+            files.clone(),
+            Some(Box::new(worktree.clone())),
+            &mut session,
+            &options,
+            &mut |p| progress(progress_of(p)),
+        )
+        .await;
+        cloned.map_err(|e| remote_error(&e))?;
+        db.persist(&files, Some(&worktree))
+            .await
+            .map_err(|e| storage_error(&e))?;
+        Ok::<_, EngineError>(())
+    })
+    .await;
+    if let Err(err) = result {
+        let _ = Database::delete(name).await;
+        return Err(err);
+    }
+    locks::announce_change(name);
+    super::repo::info(name).await
+}
+
+/// `Op::Fetch` from `origin`.
+pub async fn fetch(
+    name: &str,
+    remote: &Remote,
+    identity: &Identity,
+    cancel: Cancel,
+    progress: ProgressSink<'_>,
+) -> Result<Reply, EngineError> {
+    let Cancel {
+        flag: cancelled,
+        abort,
+    } = cancel;
+    locks::with_lock(name, async {
+        let open = OpenRepo::open(name).await?;
+        open.load_all_chunks().await?;
+        let (url, proxy, credentials) = session_parts(remote)?;
+        let client = FetchClient::with_abort(abort);
+        let check = move || cancelled.get();
+        let mut session = Session {
+            client: &client,
+            url,
+            credentials,
+            proxy,
+            cancelled: &check,
+            limits: Default::default(),
+        };
+        let options = fetch_op::Options {
+            refspecs: vec![fetch_op::default_refspec("origin")],
+            tags: fetch_op::Tags::Follow,
+            prune: false,
+            depth: None,
+            deepen_since: None,
+            deepen_not: Vec::new(),
+            filter: None,
+            max_pack_bytes: None,
+            committer: signature(identity),
+            remote_name: "origin".into(),
+            server_progress: true,
+        };
+        let outcome = fetch_op::fetch(&open.repo, &mut session, &options, &mut |p| {
+            progress(progress_of(p));
+        })
+        .await
+        .map_err(|e| remote_error(&e))?;
+        open.persist().await?;
+        let updates = outcome
+            .updates
+            .iter()
+            .map(|u| {
+                let short =
+                    String::from_utf8_lossy(tabgit_refs::name::short_name(&u.local)).into_owned();
+                match (u.old, u.new) {
+                    (None, Some(_)) => format!("{short}: new"),
+                    (Some(_), Some(_)) if u.forced => format!("{short}: forced update"),
+                    (Some(_), Some(_)) => format!("{short}: updated"),
+                    (_, None) => format!("{short}: deleted"),
+                }
+            })
+            .collect();
+        Ok(Reply::Fetched { updates })
+    })
+    .await
+}
+
+/// `Op::Push` of the current branch to the same name on `origin`.
+pub async fn push(
+    name: &str,
+    remote: &Remote,
+    force: bool,
+    identity: &Identity,
+    cancel: Cancel,
+    progress: ProgressSink<'_>,
+) -> Result<Reply, EngineError> {
+    let Cancel {
+        flag: cancelled,
+        abort,
+    } = cancel;
+    locks::with_lock(name, async {
+        let open = OpenRepo::open(name).await?;
+        open.load_all_chunks().await?;
+        let head = open
+            .repo
+            .head()
+            .map_err(|e| EngineError::new("Cannot read HEAD", &e))?;
+        let tabgit_store::refs::Head::Branch {
+            name: branch,
+            id: Some(id),
+        } = head
+        else {
+            return Err(EngineError {
+                title: "Not on a branch with commits: nothing to push".into(),
+                detail: String::new(),
+            });
+        };
+        let (url, proxy, credentials) = session_parts(remote)?;
+        let client = FetchClient::with_abort(abort);
+        let check = move || cancelled.get();
+        let mut session = Session {
+            client: &client,
+            url,
+            credentials,
+            proxy,
+            cancelled: &check,
+            limits: Default::default(),
+        };
+        let options = push_op::Options {
+            specs: vec![push_op::RefSpec {
+                source: Some(id),
+                destination: branch,
+                force,
+            }],
+            atomic: false,
+            push_options: Vec::new(),
+            remote_name: "origin".into(),
+            committer: signature(identity),
+        };
+        let outcome = push_op::push(&open.repo, &mut session, &options, &mut |p| {
+            progress(progress_of(p));
+        })
+        .await
+        .map_err(|e| remote_error(&e))?;
+        open.persist().await?;
+        let refs = outcome
+            .refs
+            .iter()
+            .map(|r| RefOutcome {
+                name: String::from_utf8_lossy(&r.name).into_owned(),
+                ok: matches!(
+                    r.status,
+                    push_op::Status::Ok
+                        | push_op::Status::UpToDate
+                        | push_op::Status::Unknown { applied: true }
+                ),
+                message: r.describe(),
+            })
+            .collect();
+        Ok(Reply::Pushed { refs })
+    })
+    .await
+}
