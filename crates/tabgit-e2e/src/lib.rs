@@ -178,7 +178,9 @@ impl Browser {
     pub async fn screenshot(&self, name: &str) -> Result {
         let dir = tabgit_testtools::workspace_root().join("target/screenshots");
         std::fs::create_dir_all(&dir)?;
-        self.driver.screenshot(&dir.join(format!("{name}.png"))).await?;
+        self.driver
+            .screenshot(&dir.join(format!("{name}.png")))
+            .await?;
         Ok(())
     }
 

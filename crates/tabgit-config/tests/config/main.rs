@@ -1,4 +1,5 @@
 //! git-config parsing and editing, checked against native git: what git reads, what git writes.
+#![cfg(not(target_arch = "wasm32"))]
 mod edit;
 mod malformed;
 mod read;

@@ -2,6 +2,7 @@
 //! here: tree diffs against `git diff-tree -r --raw`, renames against `-M`/`-C`, statistics
 //! against `--numstat`/`--stat`/`--shortstat`, patches against `git diff-tree -p` and by applying
 //! them with `git apply`.
+#![cfg(not(target_arch = "wasm32"))]
 mod lines;
 mod malformed;
 mod patch;

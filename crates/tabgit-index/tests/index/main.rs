@@ -1,4 +1,5 @@
 //! The index, checked against indexes native git wrote and against git reading ours.
+#![cfg(not(target_arch = "wasm32"))]
 mod decode;
 mod extension;
 mod malformed;

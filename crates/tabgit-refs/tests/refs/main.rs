@@ -1,5 +1,6 @@
 //! Ref formats, checked against native git: names (differentially, thousands of them), loose refs,
 //! packed-refs and reflogs written by git, and refspecs from git's documentation.
+#![cfg(not(target_arch = "wasm32"))]
 mod loose;
 mod malformed;
 mod name;

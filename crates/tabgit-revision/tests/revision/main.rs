@@ -1,4 +1,5 @@
 //! History walks, merge bases and revision syntax, checked against native git.
+#![cfg(not(target_arch = "wasm32"))]
 mod merge_base;
 mod spec;
 mod walk;
