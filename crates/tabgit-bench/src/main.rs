@@ -8,6 +8,7 @@
 // Reports print sizes and rates as floating point; the precision lost is far below noise.
 #![allow(clippy::cast_precision_loss)]
 
+mod history;
 mod measure;
 
 use std::path::PathBuf;
@@ -48,12 +49,54 @@ enum Command {
         #[arg(long, default_value_t = 3)]
         pairs: usize,
     },
+    /// `tabgit status` against `git status` in a checkout of the repository: unchanged, and
+    /// with 100 modified files.
+    Status {
+        /// A bare repository to check out.
+        git_dir: PathBuf,
+        /// Pairs of runs.
+        #[arg(long, default_value_t = 5)]
+        pairs: usize,
+    },
     /// Opening a repository and resolving HEAD: `tabgit rev-parse HEAD` against git's.
     Open {
         /// A git directory.
         git_dir: PathBuf,
         /// Pairs of runs.
         #[arg(long, default_value_t = 5)]
+        pairs: usize,
+    },
+    /// `tabgit log -n <count>` against `git log` (the history view's walk).
+    Log {
+        /// A git directory.
+        git_dir: PathBuf,
+        /// Commits to list.
+        #[arg(long, default_value_t = 10_000)]
+        count: usize,
+        /// Pairs of runs.
+        #[arg(long, default_value_t = 5)]
+        pairs: usize,
+    },
+    /// `tabgit diff` between two distant commits against `git diff` (patch and `--stat`).
+    Diff {
+        /// A git directory.
+        git_dir: PathBuf,
+        /// How many first-parent commits apart the two commits are.
+        #[arg(long, default_value_t = 2_000)]
+        distance: usize,
+        /// Pairs of runs.
+        #[arg(long, default_value_t = 5)]
+        pairs: usize,
+    },
+    /// `tabgit blame --porcelain` of a long, often-changed file against `git blame`.
+    Blame {
+        /// A git directory.
+        git_dir: PathBuf,
+        /// The file; by default the largest text file that five or more commits changed.
+        #[arg(long)]
+        path: Option<String>,
+        /// Pairs of runs.
+        #[arg(long, default_value_t = 3)]
         pairs: usize,
     },
 }
@@ -64,6 +107,22 @@ fn main() -> anyhow::Result<()> {
         Command::IndexPack { git_dir, pairs } => index_pack(&git_dir, pairs),
         Command::Open { git_dir, pairs } => open(&git_dir, pairs),
         Command::Clone { git_dir, pairs } => clone(&git_dir, pairs),
+        Command::Status { git_dir, pairs } => status(&git_dir, pairs),
+        Command::Log {
+            git_dir,
+            count,
+            pairs,
+        } => history::log(&git_dir, count, pairs),
+        Command::Diff {
+            git_dir,
+            distance,
+            pairs,
+        } => history::diff(&git_dir, distance, pairs),
+        Command::Blame {
+            git_dir,
+            path,
+            pairs,
+        } => history::blame(&git_dir, path.as_deref(), pairs),
     }
 }
 
@@ -231,5 +290,57 @@ fn clone(git_dir: &std::path::Path, pairs: usize) -> anyhow::Result<()> {
             &runs,
         );
     }
+    Ok(())
+}
+
+fn status(git_dir: &std::path::Path, pairs: usize) -> anyhow::Result<()> {
+    use std::os::unix::ffi::OsStrExt as _;
+    let git_dir = std::fs::canonicalize(git_dir)?;
+    let tmp = tabgit_testtools::tempdir().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let work = tmp.path().join("work");
+    let clone = std::process::Command::new("git")
+        .args(["clone", "-q"])
+        .arg(&git_dir)
+        .arg(&work)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .status()?;
+    anyhow::ensure!(clone.success(), "git clone failed");
+    let tabgit = measure::tabgit_binary()?;
+    let tabgit = tabgit.to_str().context("utf-8")?;
+    // Settle the index: no entry racily clean, stat data fresh for both tools.
+    for _ in 0..2 {
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        measure::run(&["git", "status", "--porcelain=v2"], &work)?;
+    }
+    let listing = std::process::Command::new("git")
+        .args(["ls-files", "-z"])
+        .current_dir(&work)
+        .output()?
+        .stdout;
+    let files: Vec<&[u8]> = listing
+        .split(|&b| b == 0)
+        .filter(|p| !p.is_empty())
+        .collect();
+    println!("checkout of {}: {} files", git_dir.display(), files.len());
+    let ours = [tabgit, "status", "--porcelain=v2"];
+    let git = ["git", "status", "--porcelain=v2"];
+    println!("\nunchanged tree:");
+    let report = measure::paired(&[&ours, &git], pairs, &work)?;
+    measure::print_table(&["tabgit status", "git status"], &report);
+
+    let step = (files.len() / 100).max(1);
+    let mut changed = 0;
+    for path in files.iter().step_by(step).take(100) {
+        let full = work.join(std::ffi::OsStr::from_bytes(path));
+        let mut data = std::fs::read(&full)?;
+        data.extend_from_slice(b"changed for the benchmark\n");
+        std::fs::write(&full, data)?;
+        changed += 1;
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    println!("\n{changed} files changed:");
+    let report = measure::paired(&[&ours, &git], pairs, &work)?;
+    measure::print_table(&["tabgit status", "git status"], &report);
     Ok(())
 }

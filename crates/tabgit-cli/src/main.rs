@@ -71,6 +71,44 @@ enum Command {
     LsRemote(commands::ls_remote::Args),
     /// Manage remotes.
     Remote(commands::remote::Args),
+    /// Show the working tree status.
+    Status(commands::status::Args),
+    /// Stage file contents.
+    Add(commands::add::Args),
+    /// Remove files from the index and the working tree.
+    Rm(commands::rm::Args),
+    /// Move or rename files.
+    Mv(commands::mv::Args),
+    /// Restore working-tree files, or unstage.
+    Restore(commands::restore::Args),
+    /// Record changes as a commit.
+    Commit(commands::commit::Args),
+    /// List, create, delete and rename branches.
+    Branch(commands::branch::Args),
+    /// Create, list and delete tags.
+    Tag(commands::tag::Args),
+    /// Switch branches.
+    Switch(commands::switch::Args),
+    /// Switch branches or restore files.
+    Checkout(commands::checkout::Args),
+    /// Reset the current branch.
+    Reset(commands::reset::Args),
+    /// Remove untracked files.
+    Clean(commands::clean::Args),
+    /// Put local changes aside.
+    Stash(commands::stash::Args),
+    /// Join two histories together.
+    Merge(commands::merge::Args),
+    /// Apply the changes introduced by an existing commit.
+    CherryPick(commands::cherry_pick::Args),
+    /// Revert an existing commit.
+    Revert(commands::cherry_pick::Args),
+    /// Show what revision and author last modified each line of a file.
+    Blame(commands::blame::Args),
+    /// Show a commit with its changes.
+    Show(commands::show::Args),
+    /// Show changes between the working tree, the index and commits.
+    Diff(commands::diff::Args),
 }
 
 fn main() -> ExitCode {
@@ -104,6 +142,29 @@ fn main() -> ExitCode {
         Command::Push(args) => commands::push::run(&args),
         Command::LsRemote(args) => commands::ls_remote::run(&args),
         Command::Remote(args) => commands::remote::run(&args),
+        Command::Status(args) => commands::status::run(&args),
+        Command::Add(args) => commands::add::run(&args),
+        Command::Rm(args) => commands::rm::run(&args),
+        Command::Mv(args) => commands::mv::run(&args),
+        Command::Restore(args) => commands::restore::run(&args),
+        Command::Commit(args) => commands::commit::run(&args),
+        Command::Branch(args) => commands::branch::run(&args),
+        Command::Tag(args) => commands::tag::run(&args),
+        Command::Switch(args) => commands::switch::run(&args),
+        Command::Checkout(args) => commands::checkout::run(&args),
+        Command::Reset(args) => commands::reset::run(&args),
+        Command::Clean(args) => commands::clean::run(&args),
+        Command::Stash(args) => commands::stash::run(&args),
+        Command::Merge(args) => commands::merge::run(&args),
+        Command::CherryPick(args) => {
+            commands::cherry_pick::run(&args, commands::cherry_pick::Action::CherryPick)
+        }
+        Command::Revert(args) => {
+            commands::cherry_pick::run(&args, commands::cherry_pick::Action::Revert)
+        }
+        Command::Blame(args) => commands::blame::run(&args),
+        Command::Show(args) => commands::show::run(&args),
+        Command::Diff(args) => commands::diff::run(&args),
     };
     match res {
         Ok(code) => code,

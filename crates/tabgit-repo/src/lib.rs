@@ -16,10 +16,27 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod blame;
+pub mod branch;
 pub mod checkout;
+pub mod cherry_pick;
+pub mod clean;
+pub mod commit;
+pub mod diff;
 pub mod init;
+pub mod log;
+pub mod merge;
 pub mod remote;
+pub mod reset;
 pub mod rev_parse;
+pub mod revert;
+pub mod show;
+pub mod stage;
+pub mod stash;
+pub mod status;
+pub mod switch;
+pub mod tag;
+pub mod update;
 
 use tabgit_hash::ObjectId;
 use tabgit_object::{Find, Kind};

@@ -1,9 +1,17 @@
 //! One module per command, each with clap `Args` and a `run` function.
 
+pub mod add;
+pub mod blame;
+pub mod branch;
 pub mod cat_file;
+pub mod checkout;
 pub mod checkout_index;
+pub mod cherry_pick;
+pub mod clean;
 pub mod clone;
+pub mod commit;
 pub mod commit_tree;
+pub mod diff;
 pub mod fetch;
 pub mod hash_object;
 pub mod index_pack;
@@ -12,14 +20,25 @@ pub mod log;
 pub mod ls_files;
 pub mod ls_remote;
 pub mod ls_tree;
+pub mod merge;
+pub mod mv;
 pub mod push;
 pub mod read_tree;
 pub mod remote;
+pub mod reset;
+pub mod restore;
 pub mod rev_list;
 pub mod rev_parse;
+pub mod rm;
+pub mod show;
 pub mod show_ref;
+pub mod stash;
+pub mod status;
+pub mod switch;
+pub mod tag;
 pub mod update_ref;
 pub mod verify_pack;
+pub mod workdir;
 pub mod write_tree;
 
 use crate::repo::Repo;

@@ -1,6 +1,11 @@
 //! The `tabgit` binary against native git on the same repositories.
+mod everyday;
+mod history;
+mod merge;
 mod network;
+mod pair;
 mod plumbing;
+mod random;
 mod revisions;
 
 use std::path::Path;
