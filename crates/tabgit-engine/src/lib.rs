@@ -20,6 +20,7 @@
 pub mod protocol;
 
 pub mod bridge;
+pub mod display;
 #[cfg(target_arch = "wasm32")]
 pub mod ops;
 #[cfg(target_arch = "wasm32")]

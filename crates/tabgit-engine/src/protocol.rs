@@ -166,10 +166,505 @@ pub enum Op {
         /// Who pushes.
         identity: Identity,
     },
+    /// Check that a remote answers (an `ls-refs` through the proxy), for a connection's status.
+    TestRemote {
+        /// How to reach it.
+        remote: Remote,
+    },
+    /// The working tree's status against the index and HEAD.
+    Status {
+        /// The local name.
+        repo: String,
+    },
+    /// Stage whole files (`git add`; a deleted file is staged as deleted).
+    Stage {
+        /// The local name.
+        repo: String,
+        /// Repository paths.
+        paths: Vec<Vec<u8>>,
+    },
+    /// Unstage files (`git restore --staged`).
+    Unstage {
+        /// The local name.
+        repo: String,
+        /// Repository paths.
+        paths: Vec<Vec<u8>>,
+    },
+    /// Stage or unstage one hunk of a file's diff.
+    StageHunk {
+        /// The local name.
+        repo: String,
+        /// The repository path.
+        path: Vec<u8>,
+        /// The hunk's index in the diff shown.
+        hunk: usize,
+        /// Unstage instead (a hunk of the staged diff).
+        unstage: bool,
+        /// [`FileDiff::old_id`] of the diff shown: staging fails if the file changed since.
+        old_id: Option<String>,
+        /// [`FileDiff::new_id`] of the diff shown.
+        new_id: Option<String>,
+    },
+    /// Throw away unstaged changes to files (`git restore`).
+    Discard {
+        /// The local name.
+        repo: String,
+        /// Repository paths.
+        paths: Vec<Vec<u8>>,
+    },
+    /// Commit the index.
+    Commit {
+        /// The local name.
+        repo: String,
+        /// The whole message.
+        message: String,
+        /// Replace the last commit.
+        amend: bool,
+        /// Author and committer.
+        identity: Identity,
+    },
+    /// The diff of one file (`staged`: index vs HEAD; else worktree vs index), for display.
+    DiffFile {
+        /// The local name.
+        repo: String,
+        /// The repository path.
+        path: Vec<u8>,
+        /// Which diff.
+        staged: bool,
+    },
+    /// Fetch and fast-forward (or merge) the current branch.
+    Pull {
+        /// The local name.
+        repo: String,
+        /// How to reach the remote.
+        remote: Remote,
+        /// Who pulls.
+        identity: Identity,
+    },
+    /// Branches and tags.
+    Branches {
+        /// The local name.
+        repo: String,
+    },
+    /// Ahead/behind of the current branch against its upstream.
+    SyncState {
+        /// The local name.
+        repo: String,
+    },
+    /// A page of history with its graph lanes (`git log --graph`, paged).
+    History {
+        /// The local name.
+        repo: String,
+        /// Where to start (`HEAD` if `None`); a branch, tag or commit.
+        start: Option<String>,
+        /// Every branch, remote-tracking branch and tag instead (`--all`).
+        all: bool,
+        /// Only commits touching this path, following renames.
+        path: Option<Vec<u8>>,
+        /// How many commits to skip.
+        skip: usize,
+        /// How many to return.
+        count: usize,
+    },
+    /// One commit: its message and changed files (`git show --stat`).
+    ShowCommit {
+        /// The local name.
+        repo: String,
+        /// The commit.
+        id: String,
+    },
+    /// One file's diff in a commit against its first parent.
+    CommitFileDiff {
+        /// The local name.
+        repo: String,
+        /// The commit.
+        id: String,
+        /// The path (the new path of a rename).
+        path: Vec<u8>,
+    },
+    /// Who last changed each line of a file (`git blame`).
+    Blame {
+        /// The local name.
+        repo: String,
+        /// The path.
+        path: Vec<u8>,
+        /// At which commit (`HEAD` if `None`).
+        rev: Option<String>,
+    },
+    /// A file's content at a commit (`git show <commit>:<path>`).
+    FileAt {
+        /// The local name.
+        repo: String,
+        /// The commit.
+        rev: String,
+        /// The path.
+        path: Vec<u8>,
+    },
+    /// Create a branch (`git branch`, or `git switch -c` with `switch`).
+    CreateBranch {
+        /// The local name.
+        repo: String,
+        /// The new branch's short name.
+        name: String,
+        /// Where it starts (`HEAD` if `None`).
+        start: Option<String>,
+        /// Switch to it.
+        switch: bool,
+        /// Who (for the reflog).
+        identity: Identity,
+    },
+    /// Switch to a branch (`git switch`); a remote-tracking name creates the local branch.
+    Switch {
+        /// The local name.
+        repo: String,
+        /// The branch's short name (`main`, or `origin/topic`).
+        branch: String,
+        /// Who (for the reflog).
+        identity: Identity,
+    },
+    /// Delete a local branch (`git branch -d`, or `-D` with `force`).
+    DeleteBranch {
+        /// The local name.
+        repo: String,
+        /// The branch's short name.
+        name: String,
+        /// Delete even if not merged.
+        force: bool,
+    },
+    /// Merge a branch or commit into the current branch (`git merge`).
+    Merge {
+        /// The local name.
+        repo: String,
+        /// What to merge (`origin/main`, a branch, a commit).
+        rev: String,
+        /// Who.
+        identity: Identity,
+    },
+    /// Give up a merge, revert or cherry-pick in progress (`git merge --abort`).
+    AbortMerge {
+        /// The local name.
+        repo: String,
+        /// Who (for the reflog).
+        identity: Identity,
+    },
+    /// Commit a merge (or revert) whose conflicts are resolved (`git merge --continue`).
+    ContinueMerge {
+        /// The local name.
+        repo: String,
+        /// Who.
+        identity: Identity,
+    },
+    /// A conflicted file's three versions and hunks.
+    Conflict {
+        /// The local name.
+        repo: String,
+        /// The path.
+        path: Vec<u8>,
+    },
+    /// Resolve a conflicted file.
+    Resolve {
+        /// The local name.
+        repo: String,
+        /// The path.
+        path: Vec<u8>,
+        /// How.
+        resolution: Resolution,
+    },
+    /// Undo a commit with a new commit (`git revert`).
+    Revert {
+        /// The local name.
+        repo: String,
+        /// The commit to revert.
+        id: String,
+        /// Who.
+        identity: Identity,
+    },
+    /// Put files back as they were at a commit, in the working tree and the index
+    /// (`git restore --source=<rev> --staged --worktree`).
+    RestoreFiles {
+        /// The local name.
+        repo: String,
+        /// The commit.
+        rev: String,
+        /// The paths.
+        paths: Vec<Vec<u8>>,
+    },
+    /// Move the current branch to a commit (`git reset --soft|--mixed|--hard`).
+    Reset {
+        /// The local name.
+        repo: String,
+        /// The commit.
+        rev: String,
+        /// How much to reset.
+        mode: ResetMode,
+        /// Who (for the reflog).
+        identity: Identity,
+    },
     /// Cancel a running request.
     Cancel {
         /// The request to cancel.
         request: u64,
+    },
+}
+
+/// What changed about a file on one side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChangeKind {
+    /// New.
+    Added,
+    /// Changed.
+    Modified,
+    /// Gone.
+    Deleted,
+    /// Renamed (with the old path in [`FileStatus::old_path`]).
+    Renamed,
+    /// File type changed (file, symlink, submodule).
+    TypeChanged,
+    /// Not tracked.
+    Untracked,
+    /// In conflict.
+    Conflicted,
+}
+
+/// One changed file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileStatus {
+    /// The repository path.
+    pub path: Vec<u8>,
+    /// The old path of a rename.
+    pub old_path: Option<Vec<u8>>,
+    /// Staged change (index vs HEAD).
+    pub staged: Option<ChangeKind>,
+    /// Unstaged change (worktree vs index), `Untracked` for new files.
+    pub unstaged: Option<ChangeKind>,
+}
+
+/// The status of a repository.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusSummary {
+    /// The current branch, or `None` when detached.
+    pub branch: Option<String>,
+    /// Commits ahead of the upstream.
+    pub ahead: usize,
+    /// Commits behind the upstream.
+    pub behind: usize,
+    /// Whether a merge is in progress.
+    pub merging: bool,
+    /// Changed files.
+    pub files: Vec<FileStatus>,
+}
+
+/// One line of a diff for display.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiffLine {
+    /// `' '`, `'+'` or `'-'`.
+    pub kind: char,
+    /// The line's number in the old file.
+    pub old: Option<u32>,
+    /// The line's number in the new file.
+    pub new: Option<u32>,
+    /// The text (lossily decoded; without the line ending).
+    pub text: String,
+    /// Byte ranges of `text` that differ from the paired line (word diff).
+    pub highlights: Vec<(u32, u32)>,
+}
+
+/// One hunk.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiffHunk {
+    /// The `@@ -a,b +c,d @@` header.
+    pub header: String,
+    /// Its lines.
+    pub lines: Vec<DiffLine>,
+}
+
+/// A file's diff for display.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileDiff {
+    /// The repository path.
+    pub path: Vec<u8>,
+    /// The old side's object id (for hunk staging's check that nothing changed).
+    pub old_id: Option<String>,
+    /// The new side's content id.
+    pub new_id: Option<String>,
+    /// Binary content: no lines.
+    pub binary: bool,
+    /// Too large to show.
+    pub too_large: bool,
+    /// The hunks.
+    pub hunks: Vec<DiffHunk>,
+}
+
+/// A branch or tag.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BranchInfo {
+    /// The short name.
+    pub name: String,
+    /// The full ref name.
+    pub full_name: String,
+    /// The commit.
+    pub id: String,
+    /// Whether it is checked out.
+    pub current: bool,
+    /// Its upstream, if any.
+    pub upstream: Option<String>,
+}
+
+/// How to resolve a conflicted file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Resolution {
+    /// Take our version.
+    Ours,
+    /// Take their version.
+    Theirs,
+    /// Take this content (edited, or chosen hunk by hunk).
+    Content(Vec<u8>),
+    /// Take the file as it is in the working tree (`git add`).
+    Worktree,
+    /// Delete the file (`git rm`).
+    Delete,
+}
+
+/// How much `Reset` changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ResetMode {
+    /// Only the branch (`--soft`): changes stay staged.
+    Soft,
+    /// The branch and the index (`--mixed`): changes stay in the files.
+    Mixed,
+    /// Everything (`--hard`): local changes are lost.
+    Hard,
+}
+
+/// One row of the history graph: the commit's lane and the lines around it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GraphRow {
+    /// The commit's lane.
+    pub lane: u16,
+    /// Lanes coming in from the row above that end at this commit.
+    pub incoming: Vec<u16>,
+    /// Lanes passing by this row.
+    pub passing: Vec<u16>,
+    /// The lane each parent continues in.
+    pub parents: Vec<u16>,
+    /// How many lanes the row spans.
+    pub width: u16,
+}
+
+/// A commit of a history page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// The commit.
+    pub commit: CommitSummary,
+    /// Its graph row.
+    pub graph: GraphRow,
+    /// Branches and tags pointing at it (short names).
+    pub refs: Vec<String>,
+}
+
+/// A file changed by a commit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangedFile {
+    /// The path (the new path of a rename).
+    pub path: Vec<u8>,
+    /// The old path of a rename or copy.
+    pub old_path: Option<Vec<u8>>,
+    /// What happened.
+    pub kind: ChangeKind,
+    /// Lines added (`None` for binary files).
+    pub additions: Option<u32>,
+    /// Lines removed.
+    pub deletions: Option<u32>,
+}
+
+/// A commit in full.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitDetail {
+    /// The summary fields.
+    pub commit: CommitSummary,
+    /// The committer, if not the author.
+    pub committer: Option<String>,
+    /// The committer time, seconds since the epoch.
+    pub commit_time: i64,
+    /// The whole message.
+    pub message: String,
+    /// Changed files against the first parent (none for a merge).
+    pub files: Vec<ChangedFile>,
+}
+
+/// A run of lines last changed by one commit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlameRun {
+    /// The commit.
+    pub commit: String,
+    /// Its author.
+    pub author: String,
+    /// Its author time.
+    pub time: i64,
+    /// Its summary.
+    pub summary: String,
+    /// The first line of the run in the file (1-based).
+    pub start: u32,
+    /// How many lines.
+    pub lines: u32,
+    /// The path in that commit (differs after a rename).
+    pub path: Vec<u8>,
+}
+
+/// A hunk of a conflicted file's merge.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConflictHunk {
+    /// Merged cleanly.
+    Clean(String),
+    /// Both sides changed this part.
+    Conflict {
+        /// The merge base's text.
+        base: String,
+        /// Ours.
+        ours: String,
+        /// Theirs.
+        theirs: String,
+    },
+}
+
+/// A conflicted file, for the resolution view.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConflictInfo {
+    /// The path.
+    pub path: Vec<u8>,
+    /// Our side's label (the branch).
+    pub ours_label: String,
+    /// Their side's label.
+    pub theirs_label: String,
+    /// Whether each side has the file (base, ours, theirs).
+    pub present: [bool; 3],
+    /// The hunks of the three-way merge; empty for binary files or a side deleted.
+    pub hunks: Vec<ConflictHunk>,
+    /// Whether the file is binary (resolve by choosing a side).
+    pub binary: bool,
+    /// The working-tree file now (with markers unless already edited).
+    pub worktree: Option<Vec<u8>>,
+}
+
+/// What a merge, revert or pull did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MergeResult {
+    /// Nothing to do.
+    UpToDate,
+    /// The branch moved forward.
+    FastForward {
+        /// The new tip.
+        to: String,
+    },
+    /// A new commit.
+    Committed {
+        /// Its id.
+        id: String,
+    },
+    /// Stopped with conflicts in these files; resolve them, then continue or abort.
+    Conflicted {
+        /// The conflicted paths.
+        paths: Vec<Vec<u8>>,
     },
 }
 
@@ -265,6 +760,62 @@ pub enum Reply {
         /// Per ref.
         refs: Vec<RefOutcome>,
     },
+    /// The status.
+    Status(StatusSummary),
+    /// A file's diff.
+    Diff(FileDiff),
+    /// A new commit.
+    Committed {
+        /// Its id.
+        id: String,
+    },
+    /// Branches, remote-tracking branches and tags.
+    Branches {
+        /// Local branches.
+        local: Vec<BranchInfo>,
+        /// Remote-tracking branches.
+        remote: Vec<BranchInfo>,
+        /// Tags.
+        tags: Vec<BranchInfo>,
+    },
+    /// Ahead/behind.
+    Sync {
+        /// Commits ahead.
+        ahead: usize,
+        /// Commits behind.
+        behind: usize,
+        /// Whether there is an upstream.
+        has_upstream: bool,
+    },
+    /// A remote answered.
+    RemoteOk {
+        /// How many refs it has.
+        refs: usize,
+        /// Its default branch.
+        head: Option<String>,
+    },
+    /// What a pull fetched and merged.
+    Pulled {
+        /// The remote-tracking refs that changed, in words.
+        updates: Vec<String>,
+        /// What the merge did.
+        result: MergeResult,
+    },
+    /// A page of history.
+    History(Vec<HistoryEntry>),
+    /// A commit.
+    Commit(CommitDetail),
+    /// Blame runs, in file order, and the file's lines.
+    Blame {
+        /// The runs.
+        runs: Vec<BlameRun>,
+        /// The file's lines (lossily decoded, without newlines).
+        lines: Vec<String>,
+    },
+    /// A conflicted file.
+    Conflict(ConflictInfo),
+    /// What a merge, revert or pull did.
+    Merged(MergeResult),
     /// Done, nothing to return.
     Done,
 }

@@ -214,3 +214,548 @@ async fn shallow_clone_in_the_browser() {
     assert_eq!(commits.len(), 1, "depth 1");
     ops::delete(name).await.expect("delete");
 }
+
+#[wasm_bindgen_test]
+async fn status_diff_branches_and_remote_check() {
+    use tabgit_engine::protocol::ChangeKind;
+    let name = "engine-status";
+    let _ = ops::delete(name).await;
+
+    let Reply::RemoteOk { refs, head } = ops::test_remote(&remote("demo.git"), cancel())
+        .await
+        .expect("the remote answers")
+    else {
+        panic!("remote check")
+    };
+    assert!(refs >= 1, "the demo repository has branches");
+    assert_eq!(head.as_deref(), Some("main"));
+
+    ops::clone(
+        name,
+        &remote("demo.git"),
+        &ops::CloneShape::default(),
+        &me(),
+        cancel(),
+        &mut |_| {},
+    )
+    .await
+    .expect("clone succeeds");
+    let Reply::Status(clean) = ops::status(name).await.expect("status") else {
+        panic!("status")
+    };
+    assert_eq!(clean.branch.as_deref(), Some("main"));
+    assert!(clean.files.is_empty(), "a fresh clone is clean: {clean:?}");
+
+    let Reply::File(readme) = ops::read_file(name, b"README.md").await.expect("read") else {
+        panic!("file")
+    };
+    let mut edited = readme.clone();
+    edited.extend_from_slice(b"a line from the browser\n");
+    ops::write_file(name, b"README.md", &edited, false)
+        .await
+        .expect("edit");
+    ops::write_file(name, b"notes/new.txt", b"new\n", false)
+        .await
+        .expect("new file");
+    let Reply::Status(changed) = ops::status(name).await.expect("status") else {
+        panic!("status")
+    };
+    let kinds: Vec<(&[u8], Option<ChangeKind>, Option<ChangeKind>)> = changed
+        .files
+        .iter()
+        .map(|f| (f.path.as_slice(), f.staged, f.unstaged))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (b"README.md".as_slice(), None, Some(ChangeKind::Modified)),
+            (
+                b"notes/new.txt".as_slice(),
+                None,
+                Some(ChangeKind::Untracked)
+            ),
+        ]
+    );
+
+    let Reply::Diff(diff) = ops::diff_file(name, b"README.md", false)
+        .await
+        .expect("diff")
+    else {
+        panic!("diff")
+    };
+    let added: Vec<&str> = diff
+        .hunks
+        .iter()
+        .flat_map(|h| &h.lines)
+        .filter(|l| l.kind == '+')
+        .map(|l| l.text.as_str())
+        .collect();
+    assert_eq!(added, vec!["a line from the browser"]);
+    let Reply::Diff(staged) = ops::diff_file(name, b"README.md", true)
+        .await
+        .expect("staged diff")
+    else {
+        panic!("diff")
+    };
+    assert!(staged.hunks.is_empty(), "nothing is staged yet");
+
+    let Reply::Branches { local, remote, .. } = ops::branches(name).await.expect("branches") else {
+        panic!("branches")
+    };
+    let main = local.iter().find(|b| b.name == "main").expect("main");
+    assert!(main.current);
+    assert_eq!(main.upstream.as_deref(), Some("origin/main"));
+    assert!(remote.iter().any(|b| b.name == "origin/main"));
+    let Reply::Sync {
+        ahead,
+        behind,
+        has_upstream,
+    } = ops::sync_state(name).await.expect("sync")
+    else {
+        panic!("sync")
+    };
+    assert!(has_upstream);
+    assert_eq!((ahead, behind), (0, 0));
+    ops::delete(name).await.expect("delete");
+}
+
+#[wasm_bindgen_test]
+async fn concurrent_edits_of_one_repository_are_not_lost() {
+    let name = "engine-concurrent";
+    let _ = ops::delete(name).await;
+    ops::clone(
+        name,
+        &remote("tiny.git"),
+        &ops::CloneShape::default(),
+        &me(),
+        cancel(),
+        &mut |_| {},
+    )
+    .await
+    .expect("clone succeeds");
+    // Twenty writers at once, as twenty tabs would: each opens the repository, writes its own
+    // file and persists. A persist writes only the records it changed, so no writer's stale
+    // copy of the working tree may drop another's file.
+    let mut done = Vec::new();
+    for i in 0..20 {
+        let (tx, rx) = futures_channel::oneshot::channel();
+        wasm_bindgen_futures::spawn_local(async move {
+            let path = format!("concurrent/{i}.txt");
+            let result =
+                ops::write_file(name, path.as_bytes(), format!("{i}\n").as_bytes(), false).await;
+            let _ = tx.send(result.is_ok());
+        });
+        done.push(rx);
+    }
+    for rx in done {
+        assert!(rx.await.expect("writer finished"), "every write succeeds");
+    }
+    let Reply::Files(files) = ops::list_files(name).await.expect("files") else {
+        panic!("files")
+    };
+    let written = files
+        .iter()
+        .filter(|f| f.path.starts_with(b"concurrent/") && f.kind == "file")
+        .count();
+    assert_eq!(written, 20, "no write was lost");
+    ops::delete(name).await.expect("delete");
+}
+
+fn status_of(reply: Reply) -> tabgit_engine::protocol::StatusSummary {
+    match reply {
+        Reply::Status(s) => s,
+        other => panic!("status expected, got {other:?}"),
+    }
+}
+
+async fn read_text(name: &str, path: &[u8]) -> String {
+    match ops::read_file(name, path).await.expect("read") {
+        Reply::File(data) => String::from_utf8(data).expect("text"),
+        other => panic!("file expected, got {other:?}"),
+    }
+}
+
+async fn history_top(name: &str) -> tabgit_engine::protocol::HistoryEntry {
+    match ops::history(name, None, false, None, 0, 1)
+        .await
+        .expect("history")
+    {
+        Reply::History(mut page) => page.remove(0),
+        other => panic!("history expected, got {other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn edit_stage_commit_push_then_pull_in_another_clone() {
+    use tabgit_engine::protocol::{ChangeKind, MergeResult};
+    let (one, two) = ("engine-loop-1", "engine-loop-2");
+    for name in [one, two] {
+        let _ = ops::delete(name).await;
+        ops::clone(
+            name,
+            &remote("engine-push.git"),
+            &ops::CloneShape::default(),
+            &me(),
+            cancel(),
+            &mut |_| {},
+        )
+        .await
+        .expect("clone succeeds");
+    }
+
+    // Edit, stage, commit in the first clone.
+    let readme = read_text(one, b"README.md").await;
+    let edited = format!("{readme}Edited in a browser tab.\n");
+    ops::write_file(one, b"README.md", edited.as_bytes(), false)
+        .await
+        .expect("edit");
+    ops::stage(one, &[b"README.md".to_vec()])
+        .await
+        .expect("stage");
+    let staged = status_of(ops::status(one).await.expect("status"));
+    assert_eq!(staged.files.len(), 1);
+    assert_eq!(staged.files[0].staged, Some(ChangeKind::Modified));
+    assert_eq!(staged.files[0].unstaged, None);
+    let Reply::Committed { id } = ops::commit(
+        one,
+        "Edit the README\n\nFrom the engine test.",
+        false,
+        &me(),
+    )
+    .await
+    .expect("commit") else {
+        panic!("committed")
+    };
+    assert!(status_of(ops::status(one).await.expect("status"))
+        .files
+        .is_empty());
+    let top = history_top(one).await;
+    assert_eq!(top.commit.id, id);
+    assert_eq!(top.commit.summary, "Edit the README");
+    assert_eq!(top.commit.author, "Browser Tester");
+    assert!(
+        top.refs.iter().any(|r| r == "main"),
+        "decorated: {:?}",
+        top.refs
+    );
+    let Reply::Sync { ahead, behind, .. } = ops::sync_state(one).await.expect("sync") else {
+        panic!("sync")
+    };
+    assert_eq!((ahead, behind), (1, 0));
+
+    // Push; the server has it.
+    let Reply::Pushed { refs } = ops::push(
+        one,
+        &remote("engine-push.git"),
+        false,
+        &me(),
+        cancel(),
+        &mut |_| {},
+    )
+    .await
+    .expect("push") else {
+        panic!("pushed")
+    };
+    assert!(refs.iter().all(|r| r.ok), "{refs:?}");
+    let Reply::Sync { ahead, .. } = ops::sync_state(one).await.expect("sync") else {
+        panic!("sync")
+    };
+    assert_eq!(ahead, 0, "pushed commits are no longer ahead");
+
+    // The second clone pulls it as a fast-forward.
+    let Reply::Pulled { result, updates } = ops::pull(
+        two,
+        &remote("engine-push.git"),
+        &me(),
+        cancel(),
+        &mut |_| {},
+    )
+    .await
+    .expect("pull") else {
+        panic!("pulled")
+    };
+    assert_eq!(
+        result,
+        MergeResult::FastForward { to: id.clone() },
+        "{updates:?}"
+    );
+    assert_eq!(read_text(two, b"README.md").await, edited);
+    assert!(status_of(ops::status(two).await.expect("status"))
+        .files
+        .is_empty());
+
+    // Show the commit and its diff.
+    let Reply::Commit(detail) = ops::show_commit(two, &id).await.expect("show") else {
+        panic!("commit")
+    };
+    assert_eq!(detail.message, "Edit the README\n\nFrom the engine test.\n");
+    assert_eq!(detail.files.len(), 1);
+    assert_eq!(detail.files[0].path, b"README.md");
+    assert_eq!(
+        (detail.files[0].additions, detail.files[0].deletions),
+        (Some(1), Some(0))
+    );
+    let Reply::Diff(diff) = ops::commit_file_diff(two, &id, b"README.md")
+        .await
+        .expect("diff")
+    else {
+        panic!("diff")
+    };
+    assert!(diff
+        .hunks
+        .iter()
+        .flat_map(|h| &h.lines)
+        .any(|l| l.kind == '+' && l.text == "Edited in a browser tab."));
+    for name in [one, two] {
+        ops::delete(name).await.expect("delete");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn merge_with_conflicts_resolved_in_the_browser() {
+    use tabgit_engine::protocol::{ChangeKind, ConflictHunk, MergeResult, Resolution};
+    let name = "engine-merge";
+    let _ = ops::delete(name).await;
+    ops::clone(
+        name,
+        &remote("demo.git"),
+        &ops::CloneShape::default(),
+        &me(),
+        cancel(),
+        &mut |_| {},
+    )
+    .await
+    .expect("clone succeeds");
+    ops::switch_branch(name, "origin/conflict-a", &me())
+        .await
+        .expect("switch creates the tracking branch");
+    let Reply::Branches { local, .. } = ops::branches(name).await.expect("branches") else {
+        panic!("branches")
+    };
+    let current = local.iter().find(|b| b.current).expect("a current branch");
+    assert_eq!(current.name, "conflict-a");
+    assert_eq!(current.upstream.as_deref(), Some("origin/conflict-a"));
+
+    let Reply::Merged(MergeResult::Conflicted { paths }) =
+        ops::merge(name, "origin/conflict-b", &me())
+            .await
+            .expect("merge runs")
+    else {
+        panic!("the demo branches conflict")
+    };
+    assert_eq!(paths, vec![b"README.md".to_vec(), b"src/lib.rs".to_vec()]);
+    let status = status_of(ops::status(name).await.expect("status"));
+    assert!(status.merging);
+    assert!(
+        status
+            .files
+            .iter()
+            .filter(|f| f.unstaged == Some(ChangeKind::Conflicted))
+            .count()
+            == 2
+    );
+    let Reply::Conflict(info) = ops::conflict(name, b"README.md").await.expect("conflict") else {
+        panic!("conflict")
+    };
+    assert_eq!(info.ours_label, "conflict-a");
+    assert!(info
+        .hunks
+        .iter()
+        .any(|h| matches!(h, ConflictHunk::Conflict { .. })));
+    // A merge cannot be committed while conflicts remain.
+    assert!(ops::continue_merge(name, &me()).await.is_err());
+
+    ops::resolve(name, b"README.md", &Resolution::Ours)
+        .await
+        .expect("resolve ours");
+    let Reply::Conflict(lib) = ops::conflict(name, b"src/lib.rs").await.expect("conflict") else {
+        panic!("conflict")
+    };
+    // Take theirs hunk by hunk, as the resolution view does.
+    let text: String = lib
+        .hunks
+        .iter()
+        .map(|h| match h {
+            ConflictHunk::Clean(t) => t.clone(),
+            ConflictHunk::Conflict { theirs, .. } => theirs.clone(),
+        })
+        .collect();
+    ops::resolve(
+        name,
+        b"src/lib.rs",
+        &Resolution::Content(text.clone().into_bytes()),
+    )
+    .await
+    .expect("resolve with content");
+    assert_eq!(read_text(name, b"src/lib.rs").await, text);
+    let Reply::Committed { id } = ops::continue_merge(name, &me()).await.expect("continue") else {
+        panic!("committed")
+    };
+    let top = history_top(name).await;
+    assert_eq!(top.commit.id, id);
+    assert_eq!(top.commit.parents.len(), 2, "a merge commit");
+    assert!(top.graph.parents.len() == 2);
+    let status = status_of(ops::status(name).await.expect("status"));
+    assert!(!status.merging);
+    assert!(status.files.is_empty(), "{status:?}");
+
+    // Revert the merge: the branch's files are as before it.
+    let before = read_text(name, b"src/lib.rs").await;
+    let Reply::Merged(MergeResult::Committed { .. }) =
+        ops::revert(name, &id, &me()).await.expect("revert")
+    else {
+        panic!("a clean revert")
+    };
+    assert_ne!(read_text(name, b"src/lib.rs").await, before);
+    let Reply::File(at_parent) = ops::file_at(name, &format!("{id}^1"), b"src/lib.rs")
+        .await
+        .expect("file at")
+    else {
+        panic!("file")
+    };
+    assert_eq!(read_text(name, b"src/lib.rs").await.into_bytes(), at_parent);
+    ops::delete(name).await.expect("delete");
+}
+
+#[wasm_bindgen_test]
+async fn hunks_branches_blame_restore_and_reset() {
+    use tabgit_engine::protocol::{ChangeKind, ResetMode};
+    let name = "engine-hunks";
+    let _ = ops::delete(name).await;
+    ops::clone(
+        name,
+        &remote("demo.git"),
+        &ops::CloneShape::default(),
+        &me(),
+        cancel(),
+        &mut |_| {},
+    )
+    .await
+    .expect("clone succeeds");
+
+    // Two changes far apart make two hunks; stage only the first.
+    let original = read_text(name, b"docs/guide.md").await;
+    let mut lines: Vec<String> = original.lines().map(str::to_owned).collect();
+    assert!(lines.len() > 10, "the guide is long enough for two hunks");
+    let last = lines.len() - 1;
+    lines[0] = "FIRST LINE CHANGED".into();
+    lines[last] = "LAST LINE CHANGED".into();
+    let edited = lines.join("\n") + "\n";
+    ops::write_file(name, b"docs/guide.md", edited.as_bytes(), false)
+        .await
+        .expect("edit");
+    let Reply::Diff(diff) = ops::diff_file(name, b"docs/guide.md", false)
+        .await
+        .expect("diff")
+    else {
+        panic!("diff")
+    };
+    assert_eq!(diff.hunks.len(), 2);
+    // Ids of another content are refused: the page must not stage what it did not show.
+    assert!(ops::stage_hunk(
+        name,
+        b"docs/guide.md",
+        0,
+        false,
+        (diff.old_id.clone(), Some("0".repeat(40)))
+    )
+    .await
+    .is_err());
+    ops::stage_hunk(
+        name,
+        b"docs/guide.md",
+        0,
+        false,
+        (diff.old_id.clone(), diff.new_id.clone()),
+    )
+    .await
+    .expect("stage one hunk");
+    let status = status_of(ops::status(name).await.expect("status"));
+    assert_eq!(status.files[0].staged, Some(ChangeKind::Modified));
+    assert_eq!(status.files[0].unstaged, Some(ChangeKind::Modified));
+    let Reply::Diff(staged) = ops::diff_file(name, b"docs/guide.md", true)
+        .await
+        .expect("diff")
+    else {
+        panic!("diff")
+    };
+    assert_eq!(staged.hunks.len(), 1);
+    assert!(staged.hunks[0]
+        .lines
+        .iter()
+        .any(|l| l.text == "FIRST LINE CHANGED"));
+    ops::unstage(name, &[b"docs/guide.md".to_vec()])
+        .await
+        .expect("unstage");
+    ops::discard(name, &[b"docs/guide.md".to_vec()])
+        .await
+        .expect("discard");
+    assert_eq!(read_text(name, b"docs/guide.md").await, original);
+    ops::write_file(name, b"scratch.txt", b"scratch\n", false)
+        .await
+        .expect("new file");
+    ops::discard(name, &[b"scratch.txt".to_vec()])
+        .await
+        .expect("discard untracked");
+    assert!(status_of(ops::status(name).await.expect("status"))
+        .files
+        .is_empty());
+
+    // Branches.
+    ops::create_branch(name, "topic-2", None, true, &me())
+        .await
+        .expect("create and switch");
+    assert!(ops::create_branch(name, "bad..name", None, false, &me())
+        .await
+        .is_err());
+    let Reply::Branches { local, .. } = ops::branches(name).await.expect("branches") else {
+        panic!("branches")
+    };
+    assert!(local.iter().any(|b| b.name == "topic-2" && b.current));
+    ops::switch_branch(name, "main", &me())
+        .await
+        .expect("switch back");
+    ops::delete_branch(name, "topic-2", false)
+        .await
+        .expect("delete");
+
+    // Blame: every line is covered once.
+    let Reply::Blame { runs, lines } = ops::blame(name, b"README.md", None).await.expect("blame")
+    else {
+        panic!("blame")
+    };
+    let covered: u32 = runs.iter().map(|r| r.lines).sum();
+    assert_eq!(covered as usize, lines.len());
+    assert!(runs
+        .iter()
+        .all(|r| r.commit.len() == 40 && !r.author.is_empty()));
+
+    // Restore a file from an older commit, then reset it all away.
+    let Reply::History(page) = ops::history(name, None, false, Some(b"README.md"), 0, 50)
+        .await
+        .expect("history of a file")
+    else {
+        panic!("history")
+    };
+    assert!(page.len() >= 2, "README.md changed more than once");
+    let older = &page[1].commit.id;
+    let Reply::File(old_readme) = ops::file_at(name, older, b"README.md")
+        .await
+        .expect("file at")
+    else {
+        panic!("file")
+    };
+    ops::restore_files(name, older, &[b"README.md".to_vec()])
+        .await
+        .expect("restore");
+    assert_eq!(read_text(name, b"README.md").await.into_bytes(), old_readme);
+    let status = status_of(ops::status(name).await.expect("status"));
+    assert_eq!(status.files[0].staged, Some(ChangeKind::Modified));
+    ops::reset(name, "HEAD", ResetMode::Hard, &me())
+        .await
+        .expect("reset");
+    assert!(status_of(ops::status(name).await.expect("status"))
+        .files
+        .is_empty());
+    ops::delete(name).await.expect("delete");
+}

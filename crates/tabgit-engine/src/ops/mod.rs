@@ -2,12 +2,23 @@
 //! synchronous core (loading the pack chunks it asks for and running again), persist the
 //! changes in one transaction.
 
+pub mod branching;
+mod changes;
+mod history;
 mod locks;
 mod remote;
 mod repo;
 
+pub use branching::{
+    abort_merge, conflict, continue_merge, create_branch, delete_branch, merge, reset, resolve,
+    restore_files, revert, switch_branch,
+};
+pub use changes::{
+    branches, commit, diff_file, discard, stage, stage_hunk, status, sync_state, unstage,
+};
+pub use history::{blame, commit_file_diff, file_at, history, show_commit};
 pub use locks::with_lock;
-pub use remote::{clone, fetch, push, CloneShape};
+pub use remote::{clone, fetch, pull, push, test_remote, CloneShape};
 pub use repo::{
     delete, info, list, list_files, log, read_file, remove_file, storage_estimate, write_file,
     OpenRepo,

@@ -6,7 +6,9 @@ use tabgit_transport::fetch::FetchClient;
 use tabgit_transport::{Auth, Credentials, Url};
 
 use crate::ops::{locks, repo::OpenRepo, signature, storage_error, Cancel, ProgressSink};
-use crate::protocol::{EngineError, Identity, Progress, RefOutcome, Remote, Reply, Secret};
+use crate::protocol::{
+    EngineError, Identity, MergeResult, Progress, RefOutcome, Remote, Reply, Secret,
+};
 
 fn progress_of(p: remote::Progress) -> Progress {
     let phase = |name: &str, done: u64, total: u64, bytes: u64| Progress::Phase {
@@ -168,6 +170,63 @@ pub async fn clone(
     super::repo::info(name).await
 }
 
+/// Fetch from `origin` into an open repository (chunks loaded): the updated refs, in words.
+async fn fetch_into(
+    open: &OpenRepo,
+    remote: &Remote,
+    identity: &Identity,
+    cancel: Cancel,
+    progress: ProgressSink<'_>,
+) -> Result<Vec<String>, EngineError> {
+    let Cancel {
+        flag: cancelled,
+        abort,
+    } = cancel;
+    let (url, proxy, credentials) = session_parts(remote)?;
+    let client = FetchClient::with_abort(abort);
+    let check = move || cancelled.get();
+    let mut session = Session {
+        client: &client,
+        url,
+        credentials,
+        proxy,
+        cancelled: &check,
+        limits: Default::default(),
+    };
+    let options = fetch_op::Options {
+        refspecs: vec![fetch_op::default_refspec("origin")],
+        tags: fetch_op::Tags::Follow,
+        prune: false,
+        depth: None,
+        deepen_since: None,
+        deepen_not: Vec::new(),
+        filter: None,
+        max_pack_bytes: None,
+        committer: signature(identity),
+        remote_name: "origin".into(),
+        server_progress: true,
+    };
+    let outcome = fetch_op::fetch(&open.repo, &mut session, &options, &mut |p| {
+        progress(progress_of(p));
+    })
+    .await
+    .map_err(|e| remote_error(&e))?;
+    Ok(outcome
+        .updates
+        .iter()
+        .map(|u| {
+            let short =
+                String::from_utf8_lossy(tabgit_refs::name::short_name(&u.local)).into_owned();
+            match (u.old, u.new) {
+                (None, Some(_)) => format!("{short}: new"),
+                (Some(_), Some(_)) if u.forced => format!("{short}: forced update"),
+                (Some(_), Some(_)) => format!("{short}: updated"),
+                (_, None) => format!("{short}: deleted"),
+            }
+        })
+        .collect())
+}
+
 /// `Op::Fetch` from `origin`.
 pub async fn fetch(
     name: &str,
@@ -176,58 +235,62 @@ pub async fn fetch(
     cancel: Cancel,
     progress: ProgressSink<'_>,
 ) -> Result<Reply, EngineError> {
-    let Cancel {
-        flag: cancelled,
-        abort,
-    } = cancel;
     locks::with_lock(name, async {
         let open = OpenRepo::open(name).await?;
         open.load_all_chunks().await?;
-        let (url, proxy, credentials) = session_parts(remote)?;
-        let client = FetchClient::with_abort(abort);
-        let check = move || cancelled.get();
-        let mut session = Session {
-            client: &client,
-            url,
-            credentials,
-            proxy,
-            cancelled: &check,
-            limits: Default::default(),
-        };
-        let options = fetch_op::Options {
-            refspecs: vec![fetch_op::default_refspec("origin")],
-            tags: fetch_op::Tags::Follow,
-            prune: false,
-            depth: None,
-            deepen_since: None,
-            deepen_not: Vec::new(),
-            filter: None,
-            max_pack_bytes: None,
-            committer: signature(identity),
-            remote_name: "origin".into(),
-            server_progress: true,
-        };
-        let outcome = fetch_op::fetch(&open.repo, &mut session, &options, &mut |p| {
-            progress(progress_of(p));
-        })
-        .await
-        .map_err(|e| remote_error(&e))?;
+        let updates = fetch_into(&open, remote, identity, cancel, progress).await?;
         open.persist().await?;
-        let updates = outcome
-            .updates
-            .iter()
-            .map(|u| {
-                let short =
-                    String::from_utf8_lossy(tabgit_refs::name::short_name(&u.local)).into_owned();
-                match (u.old, u.new) {
-                    (None, Some(_)) => format!("{short}: new"),
-                    (Some(_), Some(_)) if u.forced => format!("{short}: forced update"),
-                    (Some(_), Some(_)) => format!("{short}: updated"),
-                    (_, None) => format!("{short}: deleted"),
-                }
-            })
-            .collect();
         Ok(Reply::Fetched { updates })
+    })
+    .await
+}
+
+/// `Op::Pull`: fetch, then merge the current branch's upstream (fast-forward when possible).
+/// The fetch is persisted even when the merge is refused (local changes in the way), as git
+/// keeps what `git pull` fetched.
+pub async fn pull(
+    name: &str,
+    remote: &Remote,
+    identity: &Identity,
+    cancel: Cancel,
+    progress: ProgressSink<'_>,
+) -> Result<Reply, EngineError> {
+    locks::with_lock(name, async {
+        let mut open = OpenRepo::open(name).await?;
+        open.load_all_chunks().await?;
+        let updates = fetch_into(&open, remote, identity, cancel, progress).await?;
+        open.persist().await?;
+        let upstream = match open.repo.head() {
+            Ok(tabgit_store::refs::Head::Branch { name: branch, .. }) => open
+                .repo
+                .upstream_of(Some(&branch))
+                .map_err(|e| super::repo::operation_error("Cannot pull", &e))?,
+            _ => {
+                return Err(EngineError {
+                    title: "Cannot pull: you are not on a branch".into(),
+                    detail: String::new(),
+                })
+            }
+        };
+        if open
+            .repo
+            .refs()
+            .resolve(&upstream)
+            .ok()
+            .and_then(|r| r.1)
+            .is_none()
+        {
+            return Ok(Reply::Pulled {
+                updates,
+                result: MergeResult::UpToDate,
+            });
+        }
+        let result = open
+            .run(|open| super::branching::merge_into(open, &upstream, identity))
+            .await?
+            .map_err(|e| super::repo::operation_error("Fetched, but cannot merge", &e))?;
+        open.persist().await?;
+        Ok(Reply::Pulled { updates, result })
     })
     .await
 }
@@ -307,4 +370,36 @@ pub async fn push(
         Ok(Reply::Pushed { refs })
     })
     .await
+}
+
+/// `Op::TestRemote`: list the remote's refs, to show a connection works (and with which
+/// default branch) before anything is cloned.
+pub async fn test_remote(remote: &Remote, cancel: Cancel) -> Result<Reply, EngineError> {
+    let Cancel {
+        flag: cancelled,
+        abort,
+    } = cancel;
+    let (url, proxy, credentials) = session_parts(remote)?;
+    let client = FetchClient::with_abort(abort);
+    let check = move || cancelled.get();
+    let mut session = Session {
+        client: &client,
+        url,
+        credentials,
+        proxy,
+        cancelled: &check,
+        limits: Default::default(),
+    };
+    let (_, refs) = remote::list_refs(&mut session, Vec::new())
+        .await
+        .map_err(|e| remote_error(&e))?;
+    let head = refs
+        .iter()
+        .find(|r| r.name == b"HEAD")
+        .and_then(|r| r.symref_target.as_deref())
+        .map(|t| String::from_utf8_lossy(tabgit_refs::name::short_name(t)).into_owned());
+    Ok(Reply::RemoteOk {
+        refs: refs.iter().filter(|r| r.name != b"HEAD").count(),
+        head,
+    })
 }

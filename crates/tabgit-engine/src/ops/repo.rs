@@ -25,6 +25,8 @@ pub struct OpenRepo {
     pub repo: Repository<IdbFiles>,
     /// Its local name.
     pub name: String,
+    /// The pack chunks loaded on demand so far.
+    loaded: Vec<tabgit_store::NotLoaded>,
 }
 
 /// Read a blob for the working tree (files recorded by blob id), loading pack chunks as needed
@@ -61,30 +63,51 @@ impl OpenRepo {
             worktree,
             repo,
             name: name.to_owned(),
+            loaded: Vec::new(),
         })
     }
 
     /// Run `operation` until it no longer needs pack chunks that are not loaded: each time it
-    /// reports some, load them and run it again (`ARCHITECTURE.md`, "Where async stops").
+    /// needed some, load them and run it again (`ARCHITECTURE.md`, "Where async stops").
+    ///
+    /// The chunks come from the store's record of missing reads, not only from the error: an
+    /// operation may have turned the error into words or treated the object as absent and
+    /// succeeded with a wrong answer. When an attempt succeeded that way, whatever it changed
+    /// in memory is dropped by opening the repository again before the next attempt.
     pub async fn run<T, E: std::error::Error + 'static>(
         &mut self,
         mut operation: impl FnMut(&mut OpenRepo) -> Result<T, E>,
     ) -> Result<Result<T, E>, EngineError> {
         for _ in 0..4096 {
-            match operation(self) {
-                Err(err) => match tabgit_store::not_loaded(&err) {
-                    Some(need) => {
-                        self.db
-                            .load_chunks(&self.files, &need.pack, need.first, need.last)
-                            .await
-                            .map_err(|e| storage_error(&e))?;
-                        self.worktree
-                            .set_blob_source(blob_source(self.files.clone())?);
-                    }
-                    None => return Ok(Err(err)),
-                },
-                ok => return Ok(ok),
+            let _ = tabgit_store::idb::take_missing();
+            let result = operation(self);
+            let mut need = tabgit_store::idb::take_missing();
+            if let Err(err) = &result {
+                need.extend(tabgit_store::not_loaded(err));
             }
+            if need.is_empty() {
+                return Ok(result);
+            }
+            if result.is_ok() {
+                let loaded = std::mem::take(&mut self.loaded);
+                *self = OpenRepo::open(&self.name).await?;
+                need.extend(loaded);
+            }
+            let mut unique: Vec<tabgit_store::NotLoaded> = Vec::new();
+            for chunks in need {
+                if !unique.contains(&chunks) {
+                    unique.push(chunks);
+                }
+            }
+            for chunks in unique {
+                self.db
+                    .load_chunks(&self.files, &chunks.pack, chunks.first, chunks.last)
+                    .await
+                    .map_err(|e| storage_error(&e))?;
+                self.loaded.push(chunks);
+            }
+            self.worktree
+                .set_blob_source(blob_source(self.files.clone())?);
         }
         Err(EngineError {
             title: "The operation needs more of the repository than can be loaded".into(),
@@ -378,4 +401,51 @@ pub enum LogError {
     /// A commit does not parse.
     #[error("malformed commit: {0}")]
     Malformed(String),
+}
+
+/// An error from an operation of the core, in words: `what` failed, and why (the core's own
+/// message, which names the files and what to do).
+pub fn operation_error(what: &str, err: &dyn std::error::Error) -> EngineError {
+    let mut error = EngineError::new(format!("{what}: {err}"), err);
+    if error.title.len() > 300 {
+        let mut cut = 300;
+        while !error.title.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        error.title.truncate(cut);
+        error.title.push('…');
+    }
+    error
+}
+
+/// Run a mutating operation under the repository's lock: open, run (loading pack chunks as
+/// needed), persist everything in one transaction. When the operation fails nothing is
+/// persisted, so storage stays as it was.
+pub async fn edit<T, E: std::error::Error + 'static>(
+    name: &str,
+    what: &str,
+    operation: impl FnMut(&mut OpenRepo) -> Result<T, E>,
+) -> Result<T, EngineError> {
+    locks::with_lock(name, async {
+        let mut open = OpenRepo::open(name).await?;
+        let out = open
+            .run(operation)
+            .await?
+            .map_err(|e| operation_error(what, &e))?;
+        open.persist().await?;
+        Ok(out)
+    })
+    .await
+}
+
+/// Run a reading operation (no lock, nothing persisted).
+pub async fn read<T, E: std::error::Error + 'static>(
+    name: &str,
+    what: &str,
+    operation: impl FnMut(&mut OpenRepo) -> Result<T, E>,
+) -> Result<T, EngineError> {
+    let mut open = OpenRepo::open(name).await?;
+    open.run(operation)
+        .await?
+        .map_err(|e| operation_error(what, &e))
 }

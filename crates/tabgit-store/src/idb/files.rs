@@ -210,6 +210,11 @@ impl PackData for ChunkedPack {
                 .take_while(|i| !entry.chunks.contains_key(i))
                 .last()
                 .unwrap_or(missing);
+            super::record_missing(crate::NotLoaded {
+                pack: self.path.clone(),
+                first: missing,
+                last: last_missing,
+            });
             return Err(ReadError::NotLoaded {
                 pack: self.path.clone(),
                 first: missing,

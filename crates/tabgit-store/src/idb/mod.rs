@@ -18,6 +18,30 @@ mod request;
 mod worktree;
 
 pub use files::{IdbFiles, CHUNK_SIZE};
+
+thread_local! {
+    /// Pack chunks reads found missing since the last [`take_missing`].
+    static MISSING: std::cell::RefCell<Vec<crate::NotLoaded>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Remember that a read needed chunks that are not loaded. The error reporting it may be
+/// wrapped, turned into words or even handled by the core (an object treated as absent), so
+/// the async layer asks here rather than trusting the error to arrive intact.
+pub(crate) fn record_missing(need: crate::NotLoaded) {
+    MISSING.with(|missing| {
+        let mut missing = missing.borrow_mut();
+        if !missing.contains(&need) {
+            missing.push(need);
+        }
+    });
+}
+
+/// The pack chunks reads found missing since the last call (and forget them): load these and
+/// run the operation again, even if it succeeded.
+pub fn take_missing() -> Vec<crate::NotLoaded> {
+    MISSING.with(|missing| std::mem::take(&mut *missing.borrow_mut()))
+}
 pub use worktree::{BlobError, BlobSource, IdbWorktree};
 
 use js_sys::{Array, Uint8Array};
