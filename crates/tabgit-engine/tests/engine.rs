@@ -759,3 +759,29 @@ async fn hunks_branches_blame_restore_and_reset() {
         .is_empty());
     ops::delete(name).await.expect("delete");
 }
+
+#[wasm_bindgen_test]
+async fn an_interrupted_clone_is_swept_from_the_list() {
+    use tabgit_store::idb::Database;
+    let name = "engine-half-cloned";
+    // What a tab closed in the middle of a clone leaves: the database, without the final
+    // transaction that writes HEAD, refs and objects.
+    drop(Database::open(name).await.expect("create the database"));
+    assert!(Database::list()
+        .await
+        .expect("list")
+        .iter()
+        .any(|n| n == name));
+    let Reply::Repos(list) = ops::list().await.expect("list") else {
+        panic!("repos")
+    };
+    assert!(!list.iter().any(|r| r.name == name), "not shown");
+    assert!(
+        !Database::list()
+            .await
+            .expect("list")
+            .iter()
+            .any(|n| n == name),
+        "and deleted"
+    );
+}

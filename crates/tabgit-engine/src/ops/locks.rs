@@ -55,6 +55,40 @@ pub async fn with_lock<T>(repo: &str, body: impl Future<Output = T>) -> T {
     result
 }
 
+/// Whether any tab holds or waits for `repo`'s lock (an operation in progress); `true` where
+/// the browser cannot say, so callers stay on the safe side.
+pub async fn is_busy(repo: &str) -> bool {
+    let Some(locks) = navigator_locks() else {
+        return true;
+    };
+    let query = js_sys::Reflect::get(&locks, &JsValue::from_str("query"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let Some(promise) = query
+        .and_then(|f| f.call0(&locks).ok())
+        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok())
+    else {
+        return true;
+    };
+    let Ok(snapshot) = wasm_bindgen_futures::JsFuture::from(promise).await else {
+        return true;
+    };
+    let name = format!("tabgit:{repo}");
+    ["held", "pending"].iter().any(|list| {
+        js_sys::Reflect::get(&snapshot, &JsValue::from_str(list))
+            .ok()
+            .map(|v| js_sys::Array::from(&v))
+            .is_some_and(|entries| {
+                entries.iter().any(|entry| {
+                    js_sys::Reflect::get(&entry, &JsValue::from_str("name"))
+                        .ok()
+                        .and_then(|n| n.as_string())
+                        .is_some_and(|n| n == name)
+                })
+            })
+    })
+}
+
 /// Tell other tabs that `repo` changed.
 pub fn announce_change(repo: &str) {
     if let Ok(channel) = web_sys::BroadcastChannel::new("tabgit") {

@@ -237,16 +237,34 @@ pub async fn storage_estimate() -> Result<Reply, EngineError> {
     Ok(Reply::Storage { usage, quota })
 }
 
-/// `Op::ListRepos`.
+/// `Op::ListRepos`. A database without `HEAD` is a clone that never finished (the tab closed
+/// or crashed before its one final transaction): unless an operation holds its lock, it is
+/// deleted here (`RELIABILITY.md` S5).
 pub async fn list() -> Result<Reply, EngineError> {
     let names = Database::list().await.map_err(|e| storage_error(&e))?;
     let mut out = Vec::new();
     for name in names {
-        if let Ok(open) = OpenRepo::open(&name).await {
-            out.push(open.summary());
+        match OpenRepo::open(&name).await {
+            Ok(open) => out.push(open.summary()),
+            Err(_) => {
+                if is_interrupted_clone(&name).await && !locks::is_busy(&name).await {
+                    let _ = Database::delete(&name).await;
+                }
+            }
         }
     }
     Ok(Reply::Repos(out))
+}
+
+/// Whether repository `name`'s database has no `HEAD`: nothing was ever committed to it.
+async fn is_interrupted_clone(name: &str) -> bool {
+    use tabgit_store::files::GitFiles as _;
+    let Ok(db) = Database::open(name).await else {
+        return false;
+    };
+    db.load()
+        .await
+        .is_ok_and(|files| matches!(files.read("HEAD"), Ok(None)))
 }
 
 /// `Op::Info`.
