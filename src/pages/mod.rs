@@ -1,3 +1,9 @@
 //! Routed pages, one per file.
 
-pub mod home;
+pub mod branches;
+pub mod changes;
+pub mod files;
+pub mod history;
+pub mod repo;
+pub mod repos;
+pub mod settings;

@@ -1,3 +1,15 @@
 //! View-models: plain structs with the UI logic, tested natively without a DOM.
 
-pub mod hash_tool;
+pub mod changes;
+pub mod clone;
+pub mod connections;
+pub mod editor;
+pub mod error;
+pub mod files;
+pub mod repos;
+pub mod route;
+pub mod secrets;
+pub mod settings;
+pub mod sync;
+pub mod url;
+pub mod zip;

@@ -1,0 +1,321 @@
+//! The whole loop: settings, a connection, clone, edit, diff, stage, commit, push; native git
+//! checks the server's repository; a reload keeps everything. Screenshots of each page in the
+//! light and dark themes go to target/screenshots (copied to docs/ for the README).
+
+use tabgit_e2e::{Result, World, WorldOptions};
+use tabgit_testtools::{git, git_text};
+use thirtyfour::prelude::*;
+
+/// Take a screenshot of each page in `theme` (the clone of `demo` is open).
+async fn screenshots(world: &World, theme: &str) -> Result {
+    let b = &world.browser;
+    b.color_scheme(theme).await?;
+    world.open("#/").await?;
+    b.by_test_id("repo-entry").await?;
+    b.wait_text("storage-usage", |t| t.contains("used")).await?;
+    b.screenshot(&format!("repos-{theme}")).await?;
+    world.open("#/clone").await?;
+    b.by_test_id("clone-url").await?;
+    b.screenshot(&format!("clone-{theme}")).await?;
+    world.open("#/settings").await?;
+    b.by_test_id("connection-status").await?;
+    b.screenshot(&format!("settings-{theme}")).await?;
+    world.open("#/repo/demo/files/src/lib.rs").await?;
+    b.by_test_id("editor").await?;
+    b.screenshot(&format!("files-{theme}")).await?;
+    world.open("#/repo/demo/history").await?;
+    b.by_test_id("commit-row").await?;
+    b.screenshot(&format!("history-{theme}")).await?;
+    world.open("#/repo/demo/changes").await?;
+    b.wait_for("[data-testid=\"change-entry\"] .change-name")
+        .await?
+        .click()
+        .await?;
+    b.by_test_id("diff-hunk").await?;
+    b.screenshot(&format!("changes-{theme}")).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_whole_loop_clone_edit_stage_commit_push_and_reload() -> Result {
+    let world = World::start(WorldOptions {
+        repos: vec!["demo"],
+    })
+    .await?;
+    let b = &world.browser;
+    let served = world.served("demo");
+    let head_before = git_text(&served, &["rev-parse", "HEAD"])?;
+
+    // Settings: the proxy and who commits.
+    world.configure().await?;
+
+    // A connection to the git server, checked with a real ls-refs.
+    b.click("connection-new").await?;
+    b.fill("connection-url", &world.repo_url("demo")).await?;
+    b.click("connection-save").await?;
+    let status = b
+        .wait_text("connection-status", |t| {
+            t.starts_with("available") || t.starts_with("failed")
+        })
+        .await?;
+    assert!(
+        status.starts_with("available"),
+        "the connection checks out: {status}"
+    );
+
+    // Clone through the dialog.
+    world.clone_repo(&world.repo_url("demo")).await?;
+    let readme = b
+        .wait_for("[data-testid=\"file-entry\"][data-path=\"README.md\"]")
+        .await?;
+    assert_eq!(readme.attr("data-status").await?.as_deref(), Some("clean"));
+
+    // Edit README.md and save.
+    readme.find(By::Css("a")).await?.click().await?;
+    let editor = b.by_test_id("editor").await?;
+    let original = editor.prop("value").await?.unwrap_or_default();
+    assert!(!original.is_empty(), "the editor shows the file");
+    editor.send_keys(Key::Control + Key::End).await?;
+    editor.send_keys("Edited in tabgit\n").await?;
+    b.wait_text("editor-status", |t| t == "Unsaved changes")
+        .await?;
+    b.click("editor-save").await?;
+    b.wait_text("editor-status", |t| t == "Saved").await?;
+    b.wait_for("[data-testid=\"file-entry\"][data-path=\"README.md\"][data-status=\"modified\"]")
+        .await?;
+
+    // The change, with its diff.
+    b.click("nav-changes").await?;
+    let entry = b
+        .wait_for("[data-testid=\"change-entry\"][data-path=\"README.md\"]")
+        .await?;
+    entry.find(By::Css(".change-name")).await?.click().await?;
+    b.wait_text("diff", |t| t.contains("Edited in tabgit"))
+        .await?;
+
+    // Stage, commit, push.
+    b.click("stage-all").await?;
+    b.wait_for("[data-testid=\"change-entry\"][data-path=\"README.md\"][data-side=\"staged\"]")
+        .await?;
+    b.fill("commit-summary", "Edit the README in a browser tab")
+        .await?;
+    b.fill("commit-description", "Made with tabgit's editor.")
+        .await?;
+    b.click("commit-submit").await?;
+    b.wait_text("commit-result", |t| t.starts_with("Committed"))
+        .await?;
+    b.by_test_id("changes-empty").await?;
+    b.click("push").await?;
+    let pushed = b.wait_text("sync-result", |t| !t.trim().is_empty()).await?;
+    assert!(
+        pushed.contains("refs/heads/main"),
+        "the push names the branch: {pushed}"
+    );
+    assert!(
+        !pushed.contains("rejected"),
+        "the push went through: {pushed}"
+    );
+    b.wait_text("sync-counts", |t| t == "up to date").await?;
+
+    // Native git on the server's repository sees the commit, and fsck is clean.
+    let subject = git_text(&served, &["log", "-1", "--format=%s%n%an <%ae>"])?;
+    assert_eq!(
+        subject.trim(),
+        "Edit the README in a browser tab\nAda Lovelace <ada@example.org>",
+        "the pushed commit is on the server"
+    );
+    let parent = git_text(&served, &["rev-parse", "HEAD~1"])?;
+    assert_eq!(
+        parent.trim(),
+        head_before.trim(),
+        "the commit sits on the old head"
+    );
+    let readme_now = String::from_utf8(git(&served, &["show", "HEAD:README.md"])?)?;
+    assert_eq!(
+        readme_now,
+        format!("{original}Edited in tabgit\n"),
+        "the edit arrived, and nothing else changed"
+    );
+    git_text(&served, &["fsck", "--strict", "--no-dangling"])?;
+
+    // Reload: the repository, its (clean) changes and its history are still there.
+    b.driver.refresh().await?;
+    b.by_test_id("repo-title").await?;
+    b.click("nav-history").await?;
+    let top = b.wait_text("history", |t| !t.is_empty()).await?;
+    assert!(
+        top.starts_with("Edit the README in a browser tab"),
+        "the new commit is first in the history: {top}"
+    );
+    b.click("nav-changes").await?;
+    b.by_test_id("changes-empty").await?;
+    b.click("nav-repos").await?;
+    b.wait_for("[data-testid=\"repo-entry\"][data-name=\"demo\"]")
+        .await?;
+
+    // An uncommitted edit, so the changes screenshots show a diff.
+    world.open("#/repo/demo/files/src/lib.rs").await?;
+    let editor = b.by_test_id("editor").await?;
+    editor.send_keys(Key::Control + Key::Home).await?;
+    editor.send_keys("// Edited in a browser tab.\n").await?;
+    editor.send_keys(Key::Control + "s").await?;
+    b.wait_text("editor-status", |t| t == "Saved").await?;
+
+    screenshots(&world, "light").await?;
+    screenshots(&world, "dark").await?;
+
+    // Hunk staging, unstaging and discarding (after a confirmation).
+    world.open("#/repo/demo/changes").await?;
+    let lib = "[data-testid=\"change-entry\"][data-path=\"src/lib.rs\"]";
+    b.wait_for(&format!("{lib} .change-name"))
+        .await?
+        .click()
+        .await?;
+    b.click("hunk-toggle").await?;
+    b.wait_for(&format!("{lib}[data-side=\"staged\"]")).await?;
+    b.wait_gone(&format!("{lib}[data-side=\"unstaged\"]"))
+        .await?;
+    b.wait_for(&format!(
+        "{lib}[data-side=\"staged\"] [data-testid=\"unstage\"]"
+    ))
+    .await?
+    .click()
+    .await?;
+    b.wait_for(&format!(
+        "{lib}[data-side=\"unstaged\"] [data-testid=\"discard\"]"
+    ))
+    .await?
+    .click()
+    .await?;
+    b.click("confirm-ok").await?;
+    b.by_test_id("changes-empty").await?;
+
+    // Someone else pushes first: our push is rejected in words, a pull merges, a push goes
+    // through; the server's history has the merge and fsck stays clean.
+    let other = tabgit_testtools::tempdir()?;
+    let other_dir = other.path().join("demo");
+    git(
+        other.path(),
+        &["clone", "-q", &served.to_string_lossy(), "demo"],
+    )?;
+    std::fs::write(other_dir.join("docs/other.md"), "Pushed by someone else.\n")?;
+    git(&other_dir, &["add", "."])?;
+    git(
+        &other_dir,
+        &[
+            "-c",
+            "user.name=Bob",
+            "-c",
+            "user.email=bob@example.org",
+            "commit",
+            "-q",
+            "-m",
+            "Someone else's change",
+        ],
+    )?;
+    git(&other_dir, &["push", "-q", "origin", "HEAD:main"])?;
+    b.click("nav-files").await?;
+    b.click("file-new").await?;
+    b.fill("file-new-path", "notes/today.md").await?;
+    b.click("file-new-create").await?;
+    let editor = b.by_test_id("editor").await?;
+    editor.send_keys("Written in the browser.\n").await?;
+    editor.send_keys(Key::Control + "s").await?;
+    b.wait_text("editor-status", |t| t == "Saved").await?;
+    b.click("nav-changes").await?;
+    b.click("stage-all").await?;
+    b.fill("commit-summary", "Add notes").await?;
+    b.click("commit-submit").await?;
+    b.wait_text("commit-result", |t| t.starts_with("Committed"))
+        .await?;
+    b.click("push").await?;
+    let rejected = b.wait_text("sync-result", |t| !t.trim().is_empty()).await?;
+    assert!(
+        rejected.contains("rejected"),
+        "the push is rejected in words: {rejected}"
+    );
+    b.click("pull").await?;
+    let pulled = b.wait_text("sync-result", |t| t.contains("Pulled")).await?;
+    assert!(pulled.contains("merged"), "the pull merged: {pulled}");
+    b.click("push").await?;
+    let pushed = b
+        .wait_text("sync-result", |t| t.contains("refs/heads/main"))
+        .await?;
+    assert!(
+        !pushed.contains("rejected"),
+        "the second push went through: {pushed}"
+    );
+    let parents = git_text(&served, &["log", "-1", "--format=%p"])?;
+    assert_eq!(
+        parents.split(' ').count(),
+        2,
+        "the server's head is the merge"
+    );
+    let files = git_text(&served, &["ls-tree", "-r", "--name-only", "HEAD"])?;
+    assert!(
+        files.contains("docs/other.md") && files.contains("notes/today.md"),
+        "{files}"
+    );
+    git_text(&served, &["fsck", "--strict", "--no-dangling"])?;
+
+    world.assert_no_csp_violation().await?;
+    world.quit().await
+}
+
+#[tokio::test]
+async fn clone_progress_moves_and_cancel_keeps_nothing() -> Result {
+    let world = World::start(WorldOptions {
+        repos: vec!["medium", "demo"],
+    })
+    .await?;
+    let b = &world.browser;
+    world.configure().await?;
+
+    // A deep link opens the dialog filled in.
+    world
+        .open(&format!("#/clone?url={}", world.repo_url("medium")))
+        .await?;
+    let url = b.by_test_id("clone-url").await?;
+    assert_eq!(
+        url.prop("value").await?.as_deref(),
+        Some(world.repo_url("medium").as_str())
+    );
+    b.wait_text("clone-storage", |t| t.contains("used")).await?;
+    b.click("clone-submit").await?;
+
+    // Watch the receiving phase move: at least two different counts before it ends.
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..600 {
+        let Ok(progress) = b
+            .driver
+            .find(By::Css("[data-testid=\"clone-progress\"]"))
+            .await
+        else {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            continue;
+        };
+        let text = progress.text().await.unwrap_or_default();
+        if let Some(line) = text.lines().find(|l| l.starts_with("Receiving objects")) {
+            seen.insert(line.to_owned());
+        }
+        if seen.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(seen.len() >= 2, "the receiving phase moved: {seen:?}");
+    b.screenshot("clone-progress").await?;
+
+    // Cancel: the dialog says so and no repository is kept.
+    b.click("clone-cancel").await?;
+    b.wait_text("clone-status", |t| t.contains("cancelled"))
+        .await?;
+    world.open("#/").await?;
+    b.by_test_id("repo-list-empty").await?;
+    assert!(b.banner().await.is_none(), "a cancel is not an error");
+
+    // The same dialog then clones another repository normally.
+    world.clone_repo(&world.repo_url("demo")).await?;
+    world.assert_no_csp_violation().await?;
+    world.quit().await
+}
