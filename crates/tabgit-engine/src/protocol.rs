@@ -261,6 +261,10 @@ pub enum Op {
         all: bool,
         /// Only commits touching this path, following renames.
         path: Option<Vec<u8>>,
+        /// Only commits whose author (`Name <email>`) contains this text (any case).
+        author: Option<String>,
+        /// Only commits whose message contains this text (any case).
+        text: Option<String>,
         /// How many commits to skip.
         skip: usize,
         /// How many to return.
@@ -400,6 +404,106 @@ pub enum Op {
         /// Who (for the reflog).
         identity: Identity,
     },
+    /// Rename or move a file or a folder in the working tree, in one transaction.
+    RenamePath {
+        /// The local name.
+        repo: String,
+        /// The current path.
+        from: Vec<u8>,
+        /// The new path.
+        to: Vec<u8>,
+    },
+    /// Delete a file or a whole folder from the working tree, in one transaction.
+    DeletePath {
+        /// The local name.
+        repo: String,
+        /// The path.
+        path: Vec<u8>,
+    },
+    /// Rename a local branch (`git branch -m`).
+    RenameBranch {
+        /// The local name.
+        repo: String,
+        /// The branch's short name.
+        from: String,
+        /// Its new short name.
+        to: String,
+        /// Who (for the reflog).
+        identity: Identity,
+    },
+    /// Create a tag (`git tag`; annotated when `message` is given).
+    CreateTag {
+        /// The local name.
+        repo: String,
+        /// The tag's name.
+        name: String,
+        /// What it points at (`HEAD` if `None`).
+        target: Option<String>,
+        /// The annotation's message.
+        message: Option<String>,
+        /// Who tags.
+        identity: Identity,
+    },
+    /// Delete a local tag.
+    DeleteTag {
+        /// The local name.
+        repo: String,
+        /// The tag's name.
+        name: String,
+    },
+    /// Push chosen refs (`git push origin <src>:<dst>`, `:<dst>` deletes), optionally setting
+    /// the upstream of pushed branches (`-u`).
+    PushRefs {
+        /// The local name.
+        repo: String,
+        /// How to reach the remote.
+        remote: Remote,
+        /// What to push.
+        refs: Vec<PushSpec>,
+        /// Set each pushed local branch's upstream to what it was pushed to.
+        set_upstream: bool,
+        /// Who (for the reflog of remote-tracking refs).
+        identity: Identity,
+    },
+    /// Save local changes away (`git stash push`).
+    StashSave {
+        /// The local name.
+        repo: String,
+        /// A message (`WIP on <branch>` if `None`).
+        message: Option<String>,
+        /// Who.
+        identity: Identity,
+    },
+    /// The stashes, newest first.
+    StashList {
+        /// The local name.
+        repo: String,
+    },
+    /// Apply a stash (`git stash apply`), keeping it.
+    StashApply {
+        /// The local name.
+        repo: String,
+        /// Which (`0` is the newest).
+        index: usize,
+        /// Drop it once applied (`git stash pop`).
+        pop: bool,
+    },
+    /// Drop a stash.
+    StashDrop {
+        /// The local name.
+        repo: String,
+        /// Which.
+        index: usize,
+    },
+    /// A ref's reflog, newest first (what "undo" of a reset or commit goes back to).
+    Reflog {
+        /// The local name.
+        repo: String,
+        /// The ref (`HEAD`, or a branch's short name).
+        name: String,
+        /// At most this many entries.
+        count: usize,
+    },
     /// Cancel a running request.
     Cancel {
         /// The request to cancel.
@@ -534,6 +638,44 @@ pub enum ResetMode {
     Mixed,
     /// Everything (`--hard`): local changes are lost.
     Hard,
+}
+
+/// One ref to push.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushSpec {
+    /// The local branch, tag or commit; `None` deletes `destination` on the remote.
+    pub source: Option<String>,
+    /// The remote ref (`refs/heads/topic`, `refs/tags/v1`; a short branch name means
+    /// `refs/heads/<name>`).
+    pub destination: String,
+    /// Allow a non-fast-forward update.
+    pub force: bool,
+}
+
+/// A stash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StashEntry {
+    /// Its position (`stash@{index}`).
+    pub index: usize,
+    /// Its commit.
+    pub id: String,
+    /// Its message (`WIP on main: …`).
+    pub message: String,
+}
+
+/// A reflog entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReflogEntry {
+    /// The value before.
+    pub old: String,
+    /// The value after.
+    pub new: String,
+    /// Who.
+    pub who: String,
+    /// When, seconds since the epoch.
+    pub time: i64,
+    /// What happened (`commit: …`, `reset: moving to …`).
+    pub message: String,
 }
 
 /// One row of the history graph: the commit's lane and the lines around it.
@@ -803,6 +945,10 @@ pub enum Reply {
     },
     /// A page of history.
     History(Vec<HistoryEntry>),
+    /// Stashes, newest first.
+    Stashes(Vec<StashEntry>),
+    /// A reflog, newest first.
+    Reflog(Vec<ReflogEntry>),
     /// A commit.
     Commit(CommitDetail),
     /// Blame runs, in file order, and the file's lines.

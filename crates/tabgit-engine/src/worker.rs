@@ -192,9 +192,66 @@ async fn dispatch(
             start,
             all,
             path,
+            author,
+            text,
             skip,
             count,
-        } => ops::history(&repo, start.as_deref(), all, path.as_deref(), skip, count).await,
+        } => {
+            let filter = ops::HistoryFilter { path, author, text };
+            ops::history(&repo, start.as_deref(), all, &filter, skip, count).await
+        }
+        Op::RenamePath { repo, from, to } => ops::rename_path(&repo, &from, &to).await,
+        Op::DeletePath { repo, path } => ops::delete_path(&repo, &path).await,
+        Op::RenameBranch {
+            repo,
+            from,
+            to,
+            identity,
+        } => ops::rename_branch(&repo, &from, &to, &identity).await,
+        Op::CreateTag {
+            repo,
+            name,
+            target,
+            message,
+            identity,
+        } => {
+            ops::create_tag(
+                &repo,
+                &name,
+                target.as_deref(),
+                message.as_deref(),
+                &identity,
+            )
+            .await
+        }
+        Op::DeleteTag { repo, name } => ops::delete_tag(&repo, &name).await,
+        Op::PushRefs {
+            repo,
+            remote,
+            refs,
+            set_upstream,
+            identity,
+        } => {
+            ops::push_refs(
+                &repo,
+                &remote,
+                &refs,
+                set_upstream,
+                &identity,
+                cancel,
+                progress,
+            )
+            .await
+        }
+        Op::StashSave {
+            repo,
+            message,
+            identity,
+        } => ops::stash_save(&repo, message.as_deref(), &identity).await,
+        Op::StashList { repo } => ops::stash_list(&repo).await,
+        Op::StashApply { repo, index, pop } => ops::stash_apply(&repo, index, pop).await,
+        Op::StashDrop { repo, index } => ops::stash_drop(&repo, index).await,
+        Op::Reflog { repo, name, count } => ops::reflog(&repo, &name, count).await,
         Op::ShowCommit { repo, id } => ops::show_commit(&repo, &id).await,
         Op::CommitFileDiff { repo, id, path } => ops::commit_file_diff(&repo, &id, &path).await,
         Op::Blame { repo, path, rev } => ops::blame(&repo, &path, rev.as_deref()).await,

@@ -376,7 +376,7 @@ async fn read_text(name: &str, path: &[u8]) -> String {
 }
 
 async fn history_top(name: &str) -> tabgit_engine::protocol::HistoryEntry {
-    match ops::history(name, None, false, None, 0, 1)
+    match ops::history(name, None, false, &ops::HistoryFilter::default(), 0, 1)
         .await
         .expect("history")
     {
@@ -731,10 +731,19 @@ async fn hunks_branches_blame_restore_and_reset() {
         .all(|r| r.commit.len() == 40 && !r.author.is_empty()));
 
     // Restore a file from an older commit, then reset it all away.
-    let Reply::History(page) = ops::history(name, None, false, Some(b"README.md"), 0, 50)
-        .await
-        .expect("history of a file")
-    else {
+    let Reply::History(page) = ops::history(
+        name,
+        None,
+        false,
+        &ops::HistoryFilter {
+            path: Some(b"README.md".to_vec()),
+            ..ops::HistoryFilter::default()
+        },
+        0,
+        50,
+    )
+    .await
+    .expect("history of a file") else {
         panic!("history")
     };
     assert!(page.len() >= 2, "README.md changed more than once");
@@ -784,4 +793,222 @@ async fn an_interrupted_clone_is_swept_from_the_list() {
             .any(|n| n == name),
         "and deleted"
     );
+}
+
+#[wasm_bindgen_test]
+async fn folders_tags_stashes_upstreams_and_undo() {
+    use tabgit_engine::protocol::{ChangeKind, PushSpec, ResetMode};
+    let name = "engine-more";
+    let _ = ops::delete(name).await;
+    ops::clone(
+        name,
+        &remote("engine-push.git"),
+        &ops::CloneShape::default(),
+        &me(),
+        cancel(),
+        &mut |_| {},
+    )
+    .await
+    .expect("clone succeeds");
+
+    // A folder renamed and deleted in one go each.
+    ops::rename_path(name, b"src", b"source")
+        .await
+        .expect("rename a folder");
+    let Reply::Files(files) = ops::list_files(name).await.expect("files") else {
+        panic!("files")
+    };
+    assert!(files.iter().any(|f| f.path == b"source/lib.rs"));
+    assert!(!files.iter().any(|f| f.path.starts_with(b"src/")));
+    assert!(
+        ops::rename_path(name, b"README.md", b"docs").await.is_err(),
+        "no overwriting"
+    );
+    ops::delete_path(name, b"source")
+        .await
+        .expect("delete a folder");
+    let status = status_of(ops::status(name).await.expect("status"));
+    assert!(status
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with(b"src/"))
+        .all(|f| f.unstaged == Some(ChangeKind::Deleted)));
+
+    // Stash it all away, and back.
+    ops::stash_save(name, Some("folder experiments"), &me())
+        .await
+        .expect("stash");
+    assert!(status_of(ops::status(name).await.expect("status"))
+        .files
+        .is_empty());
+    let Reply::Stashes(stashes) = ops::stash_list(name).await.expect("list") else {
+        panic!("stashes")
+    };
+    assert_eq!(stashes.len(), 1);
+    assert!(
+        stashes[0].message.contains("folder experiments"),
+        "{:?}",
+        stashes[0]
+    );
+    ops::stash_apply(name, 0, true).await.expect("pop");
+    assert!(!status_of(ops::status(name).await.expect("status"))
+        .files
+        .is_empty());
+    let Reply::Stashes(stashes) = ops::stash_list(name).await.expect("list") else {
+        panic!("stashes")
+    };
+    assert!(stashes.is_empty(), "popped");
+    ops::reset(name, "HEAD", ResetMode::Hard, &me())
+        .await
+        .expect("reset");
+    assert!(
+        ops::stash_save(name, None, &me()).await.is_err(),
+        "nothing to stash"
+    );
+
+    // A new branch pushed with its upstream, a tag, then both deleted on the server.
+    ops::create_branch(name, "engine-topic", None, true, &me())
+        .await
+        .expect("branch");
+    ops::write_file(name, b"topic.txt", b"topic\n", false)
+        .await
+        .expect("write");
+    ops::stage(name, &[b"topic.txt".to_vec()])
+        .await
+        .expect("stage");
+    let Reply::Committed { id } = ops::commit(name, "Topic work", false, &me())
+        .await
+        .expect("commit")
+    else {
+        panic!("commit")
+    };
+    ops::create_tag(name, "engine-v1", None, Some("First engine release"), &me())
+        .await
+        .expect("tag");
+    let push = |refs: Vec<PushSpec>, set_upstream: bool| async move {
+        match ops::push_refs(
+            name,
+            &remote("engine-push.git"),
+            &refs,
+            set_upstream,
+            &me(),
+            cancel(),
+            &mut |_| {},
+        )
+        .await
+        .expect("push")
+        {
+            Reply::Pushed { refs } => refs,
+            other => panic!("pushed expected, got {other:?}"),
+        }
+    };
+    let pushed = push(
+        vec![
+            PushSpec {
+                source: Some("engine-topic".into()),
+                destination: "engine-topic".into(),
+                force: false,
+            },
+            PushSpec {
+                source: Some("refs/tags/engine-v1".into()),
+                destination: "refs/tags/engine-v1".into(),
+                force: false,
+            },
+        ],
+        true,
+    )
+    .await;
+    assert!(pushed.iter().all(|r| r.ok), "{pushed:?}");
+    let Reply::Branches {
+        local,
+        remote: remotes,
+        tags,
+    } = ops::branches(name).await.expect("branches")
+    else {
+        panic!("branches")
+    };
+    let topic = local
+        .iter()
+        .find(|b| b.name == "engine-topic")
+        .expect("topic");
+    assert_eq!(topic.upstream.as_deref(), Some("origin/engine-topic"));
+    assert!(remotes
+        .iter()
+        .any(|b| b.name == "origin/engine-topic" && b.id == id));
+    assert!(
+        tags.iter().any(|t| t.name == "engine-v1" && t.id == id),
+        "peeled to the commit"
+    );
+    let deleted = push(
+        vec![
+            PushSpec {
+                source: None,
+                destination: "engine-topic".into(),
+                force: false,
+            },
+            PushSpec {
+                source: None,
+                destination: "refs/tags/engine-v1".into(),
+                force: false,
+            },
+        ],
+        false,
+    )
+    .await;
+    assert!(deleted.iter().all(|r| r.ok), "{deleted:?}");
+    let Reply::RemoteOk { .. } = ops::test_remote(&remote("engine-push.git"), cancel())
+        .await
+        .expect("remote")
+    else {
+        panic!("remote")
+    };
+    ops::rename_branch(name, "engine-topic", "engine-renamed", &me())
+        .await
+        .expect("rename");
+    ops::delete_tag(name, "engine-v1")
+        .await
+        .expect("delete tag");
+
+    // Undo a hard reset from the reflog.
+    ops::reset(name, "HEAD~1", ResetMode::Hard, &me())
+        .await
+        .expect("reset");
+    let Reply::Reflog(entries) = ops::reflog(name, "HEAD", 10).await.expect("reflog") else {
+        panic!("reflog")
+    };
+    assert!(
+        entries[0].message.starts_with("reset: moving to"),
+        "{:?}",
+        entries[0]
+    );
+    assert_eq!(entries[0].old, id);
+    ops::reset(name, &entries[0].old, ResetMode::Hard, &me())
+        .await
+        .expect("undo");
+    assert_eq!(history_top(name).await.commit.id, id);
+    assert_eq!(read_text(name, b"topic.txt").await, "topic\n");
+
+    // History filters: by author and by message text, any case.
+    let page = |author: Option<&str>, text: Option<&str>| {
+        let filter = ops::HistoryFilter {
+            author: author.map(str::to_owned),
+            text: text.map(str::to_owned),
+            ..ops::HistoryFilter::default()
+        };
+        async move {
+            match ops::history(name, None, false, &filter, 0, 100)
+                .await
+                .expect("history")
+            {
+                Reply::History(page) => page,
+                other => panic!("history expected, got {other:?}"),
+            }
+        }
+    };
+    let mine = page(Some("browser tester"), None).await;
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].commit.id, id);
+    assert_eq!(page(None, Some("TOPIC WORK")).await.len(), 1);
+    assert!(page(Some("nobody at all"), None).await.is_empty());
+    ops::delete(name).await.expect("delete");
 }

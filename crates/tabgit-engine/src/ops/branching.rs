@@ -2,7 +2,7 @@
 
 use tabgit_hash::ObjectId;
 use tabgit_repo::merge::{self, Resolution as CoreResolution};
-use tabgit_repo::{branch, reset as reset_op, revert as revert_op, stage, switch};
+use tabgit_repo::{branch, reset as reset_op, revert as revert_op, stage, stash, switch, tag};
 use tabgit_store::refs::Head;
 
 use crate::display::conflict_hunks;
@@ -10,7 +10,8 @@ use crate::ops::history::{commit_of, HistoryError};
 use crate::ops::repo::{edit, read, OpenRepo};
 use crate::ops::signature;
 use crate::protocol::{
-    ConflictInfo, EngineError, Identity, MergeResult, Reply, ResetMode, Resolution,
+    ConflictInfo, EngineError, Identity, MergeResult, ReflogEntry, Reply, ResetMode, Resolution,
+    StashEntry,
 };
 
 fn lossy(bytes: &[u8]) -> String {
@@ -44,6 +45,9 @@ pub enum BranchError {
     /// Resetting.
     #[error(transparent)]
     Reset(#[from] reset_op::Error),
+    /// Tags.
+    #[error(transparent)]
+    Tag(#[from] tag::Error),
     /// No such branch.
     #[error("there is no branch '{0}'")]
     NoSuchBranch(String),
@@ -419,4 +423,159 @@ pub async fn reset(
     })
     .await?;
     Ok(Reply::Done)
+}
+
+/// `Op::RenameBranch`.
+pub async fn rename_branch(
+    name: &str,
+    from: &str,
+    to: &str,
+    identity: &Identity,
+) -> Result<Reply, EngineError> {
+    let committer = signature(identity);
+    edit(name, &format!("Cannot rename branch '{from}'"), |open| {
+        branch::rename(
+            &mut open.repo,
+            from.as_bytes(),
+            to.as_bytes(),
+            false,
+            &committer,
+        )
+    })
+    .await?;
+    Ok(Reply::Done)
+}
+
+/// `Op::CreateTag`.
+pub async fn create_tag(
+    name: &str,
+    tag_name: &str,
+    target: Option<&str>,
+    message: Option<&str>,
+    identity: &Identity,
+) -> Result<Reply, EngineError> {
+    let annotation = message.map(|m| tag::Annotation {
+        tagger: signature(identity),
+        message: tabgit_repo::commit::cleanup_message(m.as_bytes(), None),
+    });
+    edit(name, &format!("Cannot create tag '{tag_name}'"), |open| {
+        let target = commit_of(open, target.unwrap_or("HEAD"))?;
+        tag::create(
+            &open.repo,
+            tag_name.as_bytes(),
+            target,
+            &tag::Options {
+                force: false,
+                annotation: annotation.clone(),
+            },
+        )?;
+        Ok::<_, BranchError>(())
+    })
+    .await?;
+    Ok(Reply::Done)
+}
+
+/// `Op::DeleteTag`.
+pub async fn delete_tag(name: &str, tag_name: &str) -> Result<Reply, EngineError> {
+    edit(name, &format!("Cannot delete tag '{tag_name}'"), |open| {
+        tag::delete(&open.repo, tag_name.as_bytes())
+    })
+    .await?;
+    Ok(Reply::Done)
+}
+
+/// `Op::StashSave`.
+pub async fn stash_save(
+    name: &str,
+    message: Option<&str>,
+    identity: &Identity,
+) -> Result<Reply, EngineError> {
+    let context = stash::Context {
+        author: signature(identity),
+        committer: signature(identity),
+    };
+    let saved = edit(name, "Cannot stash the changes", |open| {
+        stash::push(
+            &open.repo,
+            &context,
+            &stash::PushOptions {
+                message: message.map(|m| m.as_bytes().to_vec()),
+                ..stash::PushOptions::default()
+            },
+        )
+    })
+    .await?;
+    match saved {
+        Some(_) => Ok(Reply::Done),
+        None => Err(EngineError {
+            title: "No local changes to stash".into(),
+            detail: String::new(),
+        }),
+    }
+}
+
+/// `Op::StashList`.
+pub async fn stash_list(name: &str) -> Result<Reply, EngineError> {
+    let list = read(name, "Cannot list the stashes", |open| {
+        stash::list(&open.repo)
+    })
+    .await?;
+    Ok(Reply::Stashes(
+        list.into_iter()
+            .map(|s| StashEntry {
+                index: s.index,
+                id: s.commit_id.to_hex(),
+                message: lossy(&s.message),
+            })
+            .collect(),
+    ))
+}
+
+/// `Op::StashApply`.
+pub async fn stash_apply(name: &str, index: usize, pop: bool) -> Result<Reply, EngineError> {
+    edit(name, "Cannot apply the stash", |open| {
+        if pop {
+            stash::pop(&open.repo, index, None)
+        } else {
+            stash::apply(&open.repo, index, None)
+        }
+    })
+    .await?;
+    Ok(Reply::Done)
+}
+
+/// `Op::StashDrop`.
+pub async fn stash_drop(name: &str, index: usize) -> Result<Reply, EngineError> {
+    edit(name, "Cannot drop the stash", |open| {
+        stash::drop(&open.repo, index)
+    })
+    .await?;
+    Ok(Reply::Done)
+}
+
+/// `Op::Reflog`: newest first.
+pub async fn reflog(name: &str, ref_name: &str, count: usize) -> Result<Reply, EngineError> {
+    let full = if ref_name == "HEAD" || ref_name.starts_with("refs/") {
+        ref_name.to_owned()
+    } else {
+        format!("refs/heads/{ref_name}")
+    };
+    let lines = read(name, "Cannot read the reflog", |open| {
+        open.repo.refs().reflog(full.as_bytes())
+    })
+    .await?;
+    Ok(Reply::Reflog(
+        lines
+            .iter()
+            .rev()
+            .take(count)
+            .map(|line| ReflogEntry {
+                old: line.previous_id.to_hex(),
+                new: line.new_id.to_hex(),
+                who: lossy(&line.signature.name),
+                time: line.signature.time.seconds,
+                message: lossy(&line.message),
+            })
+            .collect(),
+    ))
 }

@@ -146,7 +146,7 @@ pub async fn branches(name: &str) -> Result<Reply, EngineError> {
             out.push(BranchInfo {
                 name: lossy(short),
                 full_name: lossy(&entry.name),
-                id: entry.peeled.unwrap_or(id).to_hex(),
+                id: peeled(&open, &entry.name, entry.peeled, id).to_hex(),
                 current: current.as_deref() == Some(entry.name.as_slice()),
                 upstream,
             });
@@ -159,6 +159,25 @@ pub async fn branches(name: &str) -> Result<Reply, EngineError> {
         remote: list(b"refs/remotes/")?,
         tags: list(b"refs/tags/")?,
     })
+}
+
+/// The commit (or other non-tag object) a ref finally points at: the `packed-refs` peel when
+/// there is one, otherwise an annotated tag is peeled through the object store.
+pub(crate) fn peeled(
+    open: &OpenRepo,
+    full_name: &[u8],
+    packed_peel: Option<ObjectId>,
+    id: ObjectId,
+) -> ObjectId {
+    if let Some(peel) = packed_peel {
+        return peel;
+    }
+    if !full_name.starts_with(b"refs/tags/") {
+        return id;
+    }
+    open.repo
+        .rev_parse(format!("{}^{{}}", id.to_hex()).as_bytes())
+        .unwrap_or(id)
 }
 
 /// One side of a diff: the blob (or content) id and the bytes, both empty when absent.

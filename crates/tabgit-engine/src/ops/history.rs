@@ -66,9 +66,10 @@ fn decorations(open: &OpenRepo) -> Result<HashMap<ObjectId, Vec<String>>, Histor
         (b"refs/tags/", b"refs/"),
     ] {
         for entry in open.repo.refs().list(prefix)? {
-            let Some(id) = entry.peeled.or(entry.target.object_id()) else {
+            let Some(id) = entry.target.object_id() else {
                 continue;
             };
+            let id = super::changes::peeled(open, &entry.name, entry.peeled, id);
             if entry.name.ends_with(b"/HEAD") {
                 continue;
             }
@@ -79,6 +80,17 @@ fn decorations(open: &OpenRepo) -> Result<HashMap<ObjectId, Vec<String>>, Histor
     Ok(out)
 }
 
+/// Which commits a history page shows.
+#[derive(Clone, Debug, Default)]
+pub struct HistoryFilter {
+    /// Only commits touching this path, following renames.
+    pub path: Option<Vec<u8>>,
+    /// Only commits whose author contains this text.
+    pub author: Option<String>,
+    /// Only commits whose message contains this text.
+    pub text: Option<String>,
+}
+
 /// `Op::History`: commits `skip..skip + count` with their graph rows. The walk restarts from
 /// the tips for each page (the engine keeps no state between requests) and lays out the rows
 /// before the page too, so lanes continue across pages.
@@ -86,10 +98,24 @@ pub async fn history(
     name: &str,
     start: Option<&str>,
     all: bool,
-    path: Option<&[u8]>,
+    filter: &HistoryFilter,
     skip: usize,
     count: usize,
 ) -> Result<Reply, EngineError> {
+    let path = filter.path.as_deref();
+    // Plain text, any case: escape what git's basic regular expressions treat specially.
+    let pattern = |text: &str| {
+        let mut escaped = Vec::new();
+        for b in text.bytes() {
+            if matches!(b, b'.' | b'[' | b']' | b'*' | b'^' | b'$' | b'\\') {
+                escaped.push(b'\\');
+            }
+            escaped.push(b);
+        }
+        log::Pattern::new(&escaped, true)
+    };
+    let authors: Vec<log::Pattern> = filter.author.iter().map(|a| pattern(a)).collect();
+    let greps: Vec<log::Pattern> = filter.text.iter().map(|t| pattern(t)).collect();
     let page = read(name, "Cannot read the history", |open| {
         let tips = if all {
             let mut tips = Vec::new();
@@ -120,6 +146,8 @@ pub async fn history(
             include: tips,
             paths: path.map(|p| vec![p.to_vec()]).unwrap_or_default(),
             follow: path.is_some(),
+            authors: authors.clone(),
+            greps: greps.clone(),
             ..log::Options::default()
         };
         let refs = decorations(open)?;

@@ -10,18 +10,19 @@ mod remote;
 mod repo;
 
 pub use branching::{
-    abort_merge, conflict, continue_merge, create_branch, delete_branch, merge, reset, resolve,
-    restore_files, revert, switch_branch,
+    abort_merge, conflict, continue_merge, create_branch, create_tag, delete_branch, delete_tag,
+    merge, reflog, rename_branch, reset, resolve, restore_files, revert, stash_apply, stash_drop,
+    stash_list, stash_save, switch_branch,
 };
 pub use changes::{
     branches, commit, diff_file, discard, stage, stage_hunk, status, sync_state, unstage,
 };
-pub use history::{blame, commit_file_diff, file_at, history, show_commit};
+pub use history::{blame, commit_file_diff, file_at, history, show_commit, HistoryFilter};
 pub use locks::with_lock;
-pub use remote::{clone, fetch, pull, push, test_remote, CloneShape};
+pub use remote::{clone, fetch, pull, push, push_refs, test_remote, CloneShape};
 pub use repo::{
-    delete, info, list, list_files, log, read_file, remove_file, storage_estimate, write_file,
-    OpenRepo,
+    delete, delete_path, info, list, list_files, log, read_file, remove_file, rename_path,
+    storage_estimate, write_file, OpenRepo,
 };
 
 use crate::protocol::{EngineError, Identity, Progress};

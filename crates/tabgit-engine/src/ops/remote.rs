@@ -7,7 +7,7 @@ use tabgit_transport::{Auth, Credentials, Url};
 
 use crate::ops::{locks, repo::OpenRepo, signature, storage_error, Cancel, ProgressSink};
 use crate::protocol::{
-    EngineError, Identity, MergeResult, Progress, RefOutcome, Remote, Reply, Secret,
+    EngineError, Identity, MergeResult, Progress, PushSpec, RefOutcome, Remote, Reply, Secret,
 };
 
 fn progress_of(p: remote::Progress) -> Progress {
@@ -295,6 +295,58 @@ pub async fn pull(
     .await
 }
 
+/// Push `specs` to `origin` from an open repository (chunks loaded): the outcome per ref.
+async fn push_into(
+    open: &OpenRepo,
+    remote: &Remote,
+    specs: Vec<push_op::RefSpec>,
+    identity: &Identity,
+    cancel: Cancel,
+    progress: ProgressSink<'_>,
+) -> Result<Vec<RefOutcome>, EngineError> {
+    let Cancel {
+        flag: cancelled,
+        abort,
+    } = cancel;
+    let (url, proxy, credentials) = session_parts(remote)?;
+    let client = FetchClient::with_abort(abort);
+    let check = move || cancelled.get();
+    let mut session = Session {
+        client: &client,
+        url,
+        credentials,
+        proxy,
+        cancelled: &check,
+        limits: Default::default(),
+    };
+    let options = push_op::Options {
+        specs,
+        atomic: false,
+        push_options: Vec::new(),
+        remote_name: "origin".into(),
+        committer: signature(identity),
+    };
+    let outcome = push_op::push(&open.repo, &mut session, &options, &mut |p| {
+        progress(progress_of(p));
+    })
+    .await
+    .map_err(|e| remote_error(&e))?;
+    Ok(outcome
+        .refs
+        .iter()
+        .map(|r| RefOutcome {
+            name: String::from_utf8_lossy(&r.name).into_owned(),
+            ok: matches!(
+                r.status,
+                push_op::Status::Ok
+                    | push_op::Status::UpToDate
+                    | push_op::Status::Unknown { applied: true }
+            ),
+            message: r.describe(),
+        })
+        .collect())
+}
+
 /// `Op::Push` of the current branch to the same name on `origin`.
 pub async fn push(
     name: &str,
@@ -304,10 +356,6 @@ pub async fn push(
     cancel: Cancel,
     progress: ProgressSink<'_>,
 ) -> Result<Reply, EngineError> {
-    let Cancel {
-        flag: cancelled,
-        abort,
-    } = cancel;
     locks::with_lock(name, async {
         let open = OpenRepo::open(name).await?;
         open.load_all_chunks().await?;
@@ -325,49 +373,82 @@ pub async fn push(
                 detail: String::new(),
             });
         };
-        let (url, proxy, credentials) = session_parts(remote)?;
-        let client = FetchClient::with_abort(abort);
-        let check = move || cancelled.get();
-        let mut session = Session {
-            client: &client,
-            url,
-            credentials,
-            proxy,
-            cancelled: &check,
-            limits: Default::default(),
-        };
-        let options = push_op::Options {
-            specs: vec![push_op::RefSpec {
-                source: Some(id),
-                destination: branch,
-                force,
-            }],
-            atomic: false,
-            push_options: Vec::new(),
-            remote_name: "origin".into(),
-            committer: signature(identity),
-        };
-        let outcome = push_op::push(&open.repo, &mut session, &options, &mut |p| {
-            progress(progress_of(p));
-        })
-        .await
-        .map_err(|e| remote_error(&e))?;
+        let specs = vec![push_op::RefSpec {
+            source: Some(id),
+            destination: branch,
+            force,
+        }];
+        let refs = push_into(&open, remote, specs, identity, cancel, progress).await?;
         open.persist().await?;
-        let refs = outcome
-            .refs
-            .iter()
-            .map(|r| RefOutcome {
-                name: String::from_utf8_lossy(&r.name).into_owned(),
-                ok: matches!(
-                    r.status,
-                    push_op::Status::Ok
-                        | push_op::Status::UpToDate
-                        | push_op::Status::Unknown { applied: true }
-                ),
-                message: r.describe(),
-            })
-            .collect();
         Ok(Reply::Pushed { refs })
+    })
+    .await
+}
+
+/// `Op::PushRefs`: chosen refs; with `set_upstream`, each local branch pushed to a branch
+/// of `origin` then tracks it (`git push -u`).
+pub async fn push_refs(
+    name: &str,
+    remote: &Remote,
+    refs: &[PushSpec],
+    set_upstream: bool,
+    identity: &Identity,
+    cancel: Cancel,
+    progress: ProgressSink<'_>,
+) -> Result<Reply, EngineError> {
+    locks::with_lock(name, async {
+        let mut open = OpenRepo::open(name).await?;
+        open.load_all_chunks().await?;
+        let mut specs = Vec::new();
+        let mut tracking = Vec::new();
+        for spec in refs {
+            let destination = if spec.destination.starts_with("refs/") {
+                spec.destination.clone()
+            } else {
+                format!("refs/heads/{}", spec.destination)
+            };
+            let source = match &spec.source {
+                None => None,
+                Some(rev) => Some(open.repo.rev_parse(rev.as_bytes()).map_err(|e| {
+                    super::repo::operation_error(&format!("Cannot push '{rev}'"), &e)
+                })?),
+            };
+            if let (Some(rev), Some(branch)) =
+                (&spec.source, destination.strip_prefix("refs/heads/"))
+            {
+                let local = rev.strip_prefix("refs/heads/").unwrap_or(rev);
+                if open
+                    .repo
+                    .refs()
+                    .resolve(format!("refs/heads/{local}").as_bytes())
+                    .ok()
+                    .and_then(|r| r.1)
+                    .is_some()
+                {
+                    tracking.push((local.to_owned(), format!("refs/remotes/origin/{branch}")));
+                }
+            }
+            specs.push(push_op::RefSpec {
+                source,
+                destination: destination.into_bytes(),
+                force: spec.force,
+            });
+        }
+        let outcome = push_into(&open, remote, specs, identity, cancel, progress).await?;
+        if set_upstream && outcome.iter().all(|r| r.ok) {
+            for (local, upstream) in &tracking {
+                tabgit_repo::branch::set_upstream(
+                    &mut open.repo,
+                    local.as_bytes(),
+                    upstream.as_bytes(),
+                )
+                .map_err(|e| {
+                    super::repo::operation_error("Pushed, but cannot set the upstream", &e)
+                })?;
+            }
+        }
+        open.persist().await?;
+        Ok(Reply::Pushed { refs: outcome })
     })
     .await
 }

@@ -467,3 +467,98 @@ pub async fn read<T, E: std::error::Error + 'static>(
         .await?
         .map_err(|e| operation_error(what, &e))
 }
+
+/// Every file at or under `path` in the working tree (`path` itself if it is a file), with its
+/// kind.
+fn files_under(
+    worktree: &IdbWorktree,
+    path: &[u8],
+) -> Result<Vec<(Vec<u8>, FileKind)>, tabgit_store::worktree::Error> {
+    use tabgit_index::stat::FileType;
+    let single = match worktree.metadata(path)?.map(|m| m.file_type) {
+        Some(FileType::Symlink) => Some(FileKind::Symlink),
+        Some(FileType::File { executable: true }) => Some(FileKind::Executable),
+        Some(FileType::File { executable: false }) => Some(FileKind::File),
+        _ => None,
+    };
+    if let Some(kind) = single {
+        return Ok(vec![(path.to_vec(), kind)]);
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![path.to_vec()];
+    while let Some(dir) = stack.pop() {
+        for (name, kind) in worktree.list(&dir)? {
+            let mut child = dir.clone();
+            child.push(b'/');
+            child.extend_from_slice(&name);
+            match kind {
+                EntryKind::Directory => stack.push(child),
+                EntryKind::File(kind) => out.push((child, kind)),
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `Op::RenamePath`: a file or a folder, read whole first and then moved, so a failure leaves
+/// everything where it was; persisted in one transaction.
+pub async fn rename_path(name: &str, from: &[u8], to: &[u8]) -> Result<Reply, EngineError> {
+    let display = |p: &[u8]| String::from_utf8_lossy(p).into_owned();
+    if to.is_empty() || to == from || to.starts_with(&[from, b"/"].concat()) {
+        return Err(EngineError {
+            title: format!("Cannot move {} to {}", display(from), display(to)),
+            detail: String::new(),
+        });
+    }
+    edit(name, &format!("Cannot rename {}", display(from)), |open| {
+        let files = files_under(&open.worktree, from)?;
+        if files.is_empty() {
+            return Err(tabgit_store::worktree::Error::Io {
+                action: "find",
+                path: display(from),
+                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            });
+        }
+        if open.worktree.metadata(to)?.is_some() || !open.worktree.list(to)?.is_empty() {
+            return Err(tabgit_store::worktree::Error::Io {
+                action: "replace",
+                path: display(to),
+                source: std::io::Error::from(std::io::ErrorKind::AlreadyExists),
+            });
+        }
+        let mut contents = Vec::with_capacity(files.len());
+        for (path, kind) in &files {
+            let data = open
+                .worktree
+                .read(path)?
+                .map(|(_, d)| d)
+                .unwrap_or_default();
+            let mut target = to.to_vec();
+            target.extend_from_slice(&path[from.len()..]);
+            contents.push((path.clone(), target, *kind, data));
+        }
+        for (source, target, kind, data) in &contents {
+            open.worktree.write(target, *kind, data)?;
+            open.worktree.remove(source)?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(Reply::Done)
+}
+
+/// `Op::DeletePath`: a file or a whole folder, in one transaction.
+pub async fn delete_path(name: &str, path: &[u8]) -> Result<Reply, EngineError> {
+    edit(
+        name,
+        &format!("Cannot delete {}", String::from_utf8_lossy(path)),
+        |open| {
+            for (file, _) in files_under(&open.worktree, path)? {
+                open.worktree.remove(&file)?;
+            }
+            Ok::<_, tabgit_store::worktree::Error>(())
+        },
+    )
+    .await?;
+    Ok(Reply::Done)
+}
