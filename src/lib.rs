@@ -127,7 +127,7 @@ fn shortcut_target(route: &Route, ev: &web_sys::KeyboardEvent) -> Option<Route> 
             let view = match digit {
                 1 => RepoView::Files { path: None },
                 2 => RepoView::Changes,
-                3 => RepoView::History,
+                3 => RepoView::History { path: None },
                 _ => RepoView::Branches,
             };
             Some(Route::Repo { name, view })

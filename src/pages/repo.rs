@@ -48,8 +48,8 @@ pub fn RepoPage() -> impl IntoView {
     let kind = Memo::new(move |_| match view_of.get() {
         RepoView::Files { .. } => 0u8,
         RepoView::Changes => 1,
-        RepoView::History => 2,
         RepoView::Branches => 3,
+        _ => 2,
     });
     let file_path = Signal::derive(move || match view_of.get() {
         RepoView::Files { path } => path,
@@ -129,7 +129,7 @@ pub fn RepoPage() -> impl IntoView {
         <nav class="tabs" aria-label="Repository views">
             {tab(RepoView::Files { path: None }, "Files", "1", "nav-files")}
             {tab(RepoView::Changes, "Changes", "2", "nav-changes")}
-            {tab(RepoView::History, "History", "3", "nav-history")}
+            {tab(RepoView::History { path: None }, "History", "3", "nav-history")}
             {tab(RepoView::Branches, "Branches", "4", "nav-branches")}
         </nav>
         {move || match kind.get() {

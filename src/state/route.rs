@@ -14,10 +14,66 @@ pub enum RepoView {
     },
     /// Changed files, diffs, staging and the commit form.
     Changes,
-    /// The commit history.
-    History,
-    /// Branches and tags.
+    /// The commit history; only the commits that touched `path` (following renames) when set.
+    History {
+        /// The file or folder whose history this is.
+        path: Option<Vec<u8>>,
+    },
+    /// One commit: its message, parents and every file's diff.
+    Commit {
+        /// The commit id.
+        id: String,
+    },
+    /// Who last changed each line of a file, at `rev` (HEAD when `None`).
+    Blame {
+        /// The file.
+        path: Vec<u8>,
+        /// The commit to blame at.
+        rev: Option<String>,
+    },
+    /// A file as it was at a commit, with "restore this version".
+    FileAt {
+        /// The commit.
+        rev: String,
+        /// The file.
+        path: Vec<u8>,
+    },
+    /// Branches, tags and stashes.
     Branches,
+    /// A merge (or revert) in progress: the conflicted files and their resolution.
+    Merge,
+}
+
+/// Which tab of a repository a view belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RepoTab {
+    /// Files.
+    Files,
+    /// Changes.
+    Changes,
+    /// History (commits, blame, files at a commit).
+    History,
+    /// Branches.
+    Branches,
+    /// The merge in progress.
+    Merge,
+}
+
+/// Conversion
+impl RepoView {
+    /// The tab this view is shown under.
+    pub fn tab(&self) -> RepoTab {
+        match self {
+            RepoView::Files { .. } => RepoTab::Files,
+            RepoView::Changes => RepoTab::Changes,
+            RepoView::History { .. }
+            | RepoView::Commit { .. }
+            | RepoView::Blame { .. }
+            | RepoView::FileAt { .. } => RepoTab::History,
+            RepoView::Branches => RepoTab::Branches,
+            RepoView::Merge => RepoTab::Merge,
+        }
+    }
 }
 
 /// A page of the app.
@@ -66,16 +122,26 @@ impl Route {
                 let view = match rest {
                     [] | ["files"] => RepoView::Files { path: None },
                     ["files", path @ ..] => RepoView::Files {
-                        path: Some(
-                            path.iter()
-                                .map(|segment| decode_component(segment))
-                                .collect::<Vec<_>>()
-                                .join(&b'/'),
-                        ),
+                        path: Some(join_path(path)),
                     },
                     ["changes"] => RepoView::Changes,
-                    ["history"] => RepoView::History,
+                    ["history"] => RepoView::History { path: None },
+                    ["history", path @ ..] => RepoView::History {
+                        path: Some(join_path(path)),
+                    },
+                    ["commit", id] => RepoView::Commit {
+                        id: String::from_utf8_lossy(&decode_component(id)).into_owned(),
+                    },
+                    ["blame", path @ ..] if !path.is_empty() => RepoView::Blame {
+                        path: join_path(path),
+                        rev: query_value(query, "rev").filter(|r| !r.is_empty()),
+                    },
+                    ["at", rev, path @ ..] if !path.is_empty() => RepoView::FileAt {
+                        rev: String::from_utf8_lossy(&decode_component(rev)).into_owned(),
+                        path: join_path(path),
+                    },
                     ["branches"] => RepoView::Branches,
+                    ["merge"] => RepoView::Merge,
                     _ => return Route::NotFound(fragment.to_owned()),
                 };
                 Route::Repo { name, view }
@@ -101,13 +167,34 @@ impl Route {
                 match view {
                     RepoView::Files { path: None } => format!("#/repo/{name}/files"),
                     RepoView::Files { path: Some(path) } => {
-                        let path: Vec<String> =
-                            path.split(|b| *b == b'/').map(encode_component).collect();
-                        format!("#/repo/{name}/files/{}", path.join("/"))
+                        format!("#/repo/{name}/files/{}", encode_path(path))
                     }
                     RepoView::Changes => format!("#/repo/{name}/changes"),
-                    RepoView::History => format!("#/repo/{name}/history"),
+                    RepoView::History { path: None } => format!("#/repo/{name}/history"),
+                    RepoView::History { path: Some(path) } => {
+                        format!("#/repo/{name}/history/{}", encode_path(path))
+                    }
+                    RepoView::Commit { id } => {
+                        format!("#/repo/{name}/commit/{}", encode_component(id.as_bytes()))
+                    }
+                    RepoView::Blame { path, rev: None } => {
+                        format!("#/repo/{name}/blame/{}", encode_path(path))
+                    }
+                    RepoView::Blame {
+                        path,
+                        rev: Some(rev),
+                    } => format!(
+                        "#/repo/{name}/blame/{}?rev={}",
+                        encode_path(path),
+                        encode_component(rev.as_bytes())
+                    ),
+                    RepoView::FileAt { rev, path } => format!(
+                        "#/repo/{name}/at/{}/{}",
+                        encode_component(rev.as_bytes()),
+                        encode_path(path)
+                    ),
                     RepoView::Branches => format!("#/repo/{name}/branches"),
+                    RepoView::Merge => format!("#/repo/{name}/merge"),
                 }
             }
             Route::NotFound(fragment) => format!("#{fragment}"),
@@ -121,6 +208,23 @@ impl Route {
             _ => None,
         }
     }
+}
+
+/// A repository path from its percent-encoded segments.
+fn join_path(segments: &[&str]) -> Vec<u8> {
+    segments
+        .iter()
+        .map(|segment| decode_component(segment))
+        .collect::<Vec<_>>()
+        .join(&b'/')
+}
+
+/// A repository path as percent-encoded segments joined by `/`.
+fn encode_path(path: &[u8]) -> String {
+    path.split(|b| *b == b'/')
+        .map(encode_component)
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// The value of `key` in a `a=1&b=2` query, percent-decoded (`+` is a space).
@@ -197,7 +301,44 @@ mod tests {
             },
             Route::Repo {
                 name: "demo".into(),
-                view: RepoView::History,
+                view: RepoView::History { path: None },
+            },
+            Route::Repo {
+                name: "demo".into(),
+                view: RepoView::History {
+                    path: Some(b"src/a b.rs".to_vec()),
+                },
+            },
+            Route::Repo {
+                name: "demo".into(),
+                view: RepoView::Commit {
+                    id: "0123456789abcdef0123456789abcdef01234567".into(),
+                },
+            },
+            Route::Repo {
+                name: "demo".into(),
+                view: RepoView::Blame {
+                    path: b"README.md".to_vec(),
+                    rev: None,
+                },
+            },
+            Route::Repo {
+                name: "demo".into(),
+                view: RepoView::Blame {
+                    path: b"dir/x?y.md".to_vec(),
+                    rev: Some("v1.0".into()),
+                },
+            },
+            Route::Repo {
+                name: "demo".into(),
+                view: RepoView::FileAt {
+                    rev: "HEAD~3".into(),
+                    path: b"src/lib.rs".to_vec(),
+                },
+            },
+            Route::Repo {
+                name: "demo".into(),
+                view: RepoView::Merge,
             },
             Route::Repo {
                 name: "demo".into(),
