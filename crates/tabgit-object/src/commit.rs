@@ -214,7 +214,8 @@ impl<'a> CommitRef<'a> {
                     header: "committer",
                     source,
                 })?,
-            encoding: self.encoding.map(<[u8]>::to_vec),
+            // Unfolded like any header, so that writing the commit back gives the same bytes.
+            encoding: self.encoding.map(unfold),
             extra_headers: self
                 .extra_headers
                 .iter()

@@ -13,6 +13,11 @@ pub enum Error {
         /// The text after the email, lossily decoded.
         raw: String,
     },
+    /// The identity spans several lines (a header continuation line after `author`), which
+    /// git's fsck refuses (`missingEmail`, `badName`) and which could not be written back as
+    /// it was read.
+    #[error("identity spans more than one line")]
+    LineBreak,
 }
 
 /// A point in time as git records it: seconds since the epoch and the author's UTC offset.
@@ -97,6 +102,9 @@ pub struct SignatureRef<'a> {
 impl<'a> SignatureRef<'a> {
     /// Parse an identity line (the part after `author `).
     pub fn from_bytes(line: &'a [u8]) -> Result<Self, Error> {
+        if line.contains(&b'\n') {
+            return Err(Error::LineBreak);
+        }
         let lt = line.iter().position(|&b| b == b'<').ok_or(Error::NoEmail)?;
         let gt = lt
             + line[lt..]

@@ -95,7 +95,9 @@ impl<'a> TagRef<'a> {
         Ok(Tag {
             target: self.target,
             target_kind: self.target_kind,
-            name: self.name.to_vec(),
+            // A name with continuation lines is unfolded like any header, so that writing the
+            // tag back folds it into the same bytes.
+            name: unfold(self.name),
             tagger: self
                 .tagger
                 .map(|t| t.to_owned())
