@@ -457,6 +457,10 @@ impl Indexer {
                         reason,
                     })?;
                 }
+                // Whole objects refer to others too, not only the ones deltas resolve to.
+                if self.options.collect_links {
+                    record_links(kind, content, &mut self.links);
+                }
             }
             EntryKind::OfsDelta { base_offset } => entry.base = Base::Ofs(base_offset),
             EntryKind::RefDelta { base_id } => entry.base = Base::Ref(base_id),

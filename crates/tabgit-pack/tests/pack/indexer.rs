@@ -184,3 +184,45 @@ fn deep_delta_chain_resolves_on_a_small_stack() -> Result {
     assert_eq!(outcome.1, content.len());
     Ok(())
 }
+
+/// A pack whose whole (non-delta) commit names a tree the pack lacks must report the tree as an
+/// external link, or the connectivity check lets a ref point at a commit without its tree
+/// (RELIABILITY.md row 29; found by `tests/fixtures/make-malicious.sh` case `pack-missing-tree`).
+#[test]
+fn whole_objects_record_their_links() -> Result {
+    let blob = b"only the blob is sent\n".to_vec();
+    let blob_id = tabgit_object::compute_id(Kind::Blob, &blob);
+    let missing_tree = tabgit_object::compute_id(Kind::Tree, b"not sent");
+    let missing_parent = tabgit_object::compute_id(Kind::Commit, b"not sent either");
+    let commit = format!(
+        "tree {missing_tree}\nparent {missing_parent}\nauthor A <a@example.com> 1 +0000\n\
+         committer A <a@example.com> 1 +0000\n\nx\n"
+    )
+    .into_bytes();
+    let mut tree = b"100644 file\0".to_vec();
+    tree.extend_from_slice(blob_id.as_bytes());
+    let tree_id = tabgit_object::compute_id(Kind::Tree, &tree);
+    let entries = vec![
+        tabgit_pack::write::Entry::full(Kind::Commit, commit),
+        tabgit_pack::write::Entry::full(Kind::Tree, tree),
+        tabgit_pack::write::Entry::full(Kind::Blob, blob),
+    ];
+    let pack = tabgit_pack::write::write_pack(&entries)?;
+    let mut indexer = Indexer::new(Options {
+        collect_links: true,
+        ..Options::default()
+    });
+    indexer.feed(&pack.data)?;
+    let outcome = indexer.finish(&NoThinBases, &mut |_| {})?;
+    assert_eq!(outcome.n_deltas, 0, "every object is whole");
+    assert_eq!(
+        outcome.external_links,
+        {
+            let mut expected = vec![(missing_tree, Kind::Tree), (missing_parent, Kind::Commit)];
+            expected.sort_unstable_by_key(|(id, _)| *id);
+            expected
+        },
+        "the commit's tree and parent are outside the pack; the tree's blob ({tree_id}) is inside"
+    );
+    Ok(())
+}
