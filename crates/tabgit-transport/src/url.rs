@@ -223,16 +223,37 @@ impl std::fmt::Display for Url {
 
 /// A URL made safe to show: any `user:password@` is removed and the query dropped.
 pub fn redact(text: &str) -> String {
-    let Some((scheme, rest)) = text.split_once("://") else {
-        return text.split('?').next().unwrap_or_default().to_owned();
+    // Trimmed as `Url::parse` trims, so that a URL it accepts is redacted as a URL.
+    let text = text.trim();
+    // Only an RFC 3986 scheme starts a URL.
+    let Some((scheme, rest)) = text
+        .split_once("://")
+        .filter(|(scheme, _)| is_scheme(scheme))
+    else {
+        // Not a URL: keep what precedes a query or fragment, and nothing after a `://`, where
+        // user information could follow.
+        let kept = text.split(['?', '#']).next().unwrap_or_default();
+        return kept.split("://").next().unwrap_or_default().to_owned();
     };
     let end = rest.find('/').unwrap_or(rest.len());
     let authority = &rest[..end];
-    let authority = authority
+    // Everything up to the last `@` is user information, even if it holds `?` or `#`.
+    let host = authority
         .rsplit_once('@')
         .map_or(authority, |(_, host)| host);
+    // A query or fragment can start before any `/` (`https://host?token=…`).
+    let host = host.split(['?', '#']).next().unwrap_or_default();
     let path = rest[end..].split(['?', '#']).next().unwrap_or_default();
-    format!("{scheme}://{authority}{path}")
+    format!("{scheme}://{host}{path}")
+}
+
+/// `ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )` (RFC 3986 section 3.1).
+fn is_scheme(text: &str) -> bool {
+    let mut bytes = text.bytes();
+    bytes
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
 }
 
 #[cfg(test)]
@@ -314,5 +335,14 @@ mod tests {
             "https://host/repo.git"
         );
         assert_eq!(redact("https://host/repo.git"), "https://host/repo.git");
+        // Found by the `url` fuzz target's invariant: a query right after the host was kept.
+        assert_eq!(redact("https://host?token=abc"), "https://host");
+        assert_eq!(redact("https://user:pa?ss@host#x"), "https://host");
+        assert_eq!(redact("https://user:s3cret@host"), "https://host");
+        // Also found by the fuzzer: a `?` before `://` is a query, not part of a scheme.
+        assert_eq!(redact("x?token=abc://host/p"), "x");
+        assert_eq!(redact("no scheme?token=abc#frag"), "no scheme");
+        assert_eq!(redact("\u{c}https://user:pw@host/"), "https://host/");
+        assert_eq!(redact("\u{1}https://user:pw@host/"), "\u{1}https");
     }
 }
