@@ -80,3 +80,26 @@ fn prefixes_match_only_their_ids() -> Result {
     assert!(Prefix::from_hex(b"ce0x").is_err());
     Ok(())
 }
+
+/// RELIABILITY.md row 27: data carrying a chosen-prefix collision (SHA-mbles, Leurent and
+/// Peyrin 2020; the 640-byte test vector `sha1-checked` ships, under MIT/Apache-2.0) is
+/// detected, while its id is still the plain SHA-1.
+#[test]
+fn collision_attacks_are_detected() -> Result {
+    let attack = include_bytes!("data/sha-mbles-1.bin");
+    let mut hasher = tabgit_hash::Hasher::default();
+    hasher.update(attack);
+    let detected = hasher.try_finalize().expect_err("SHA-mbles is detected");
+    assert_eq!(
+        detected.id,
+        hasher.finalize(),
+        "the reported id is the plain SHA-1"
+    );
+    let mut checksum = tabgit_hash::Hasher::checksum();
+    checksum.update(attack);
+    assert_eq!(checksum.finalize(), detected.id, "checksums skip detection");
+    let mut clean = tabgit_hash::Hasher::default();
+    clean.update(b"hello\n");
+    assert!(clean.try_finalize().is_ok(), "ordinary data is not flagged");
+    Ok(())
+}
