@@ -79,6 +79,15 @@
 //! For example `on=upload-pack,cut=2000` cuts the pack of a clone mid-stream (fault N9), and
 //! `on=receive-pack,cut=0` loses the push report after the push happened (fault P5).
 //!
+//! ## Hostile repositories
+//!
+//! A repository may carry canned answers for what `git http-backend` never sends, for the
+//! malicious-repository tests (`tests/fixtures/make-malicious.sh`): `tabgit-hostile/info-refs`
+//! replaces the body of `GET …/info/refs?service=git-upload-pack` (hostile ref names, symrefs,
+//! `ERR` lines), and `tabgit-hostile/upload-pack-tail` replaces everything after the point where
+//! a `POST …/git-upload-pack` response starts its pack (a crafted pack in side-band 1 packets,
+//! side-band 2 and 3 text). Knobs apply first; negotiation stays git's.
+//!
 //! ## CORS
 //!
 //! With [`Config::cors`] (`--cors`) every response carries `Access-Control-Allow-Origin` (the
@@ -105,6 +114,7 @@
 
 mod cgi;
 pub mod fault;
+mod hostile;
 mod route;
 mod server;
 

@@ -30,15 +30,18 @@ pub(crate) struct Synthetic {
     pub body: Bytes,
 }
 
-/// Rewrites an upload-pack response so that it ends with a side-band 3 message where the pack
-/// would start: after the `packfile` section header in protocol v2, after the final `NAK` or
-/// `ACK <id>` in protocol v0.
+/// Rewrites an upload-pack response so that what follows the point where the pack would start
+/// (after the `packfile` section header in protocol v2, after the final `NAK` or `ACK <id>` in
+/// protocol v0) is replaced: by a side-band 3 message (`body=sideband3`), or by the bytes of a
+/// hostile repository's `tabgit-hostile/upload-pack-tail` file.
 ///
 /// A response without that point (ls-refs, a negotiation round) passes through unchanged.
 pub(crate) struct Sideband3 {
     protocol_v2: bool,
     pending: Vec<u8>,
     state: RewriteState,
+    /// What is sent instead of the rest of the response once the pack would start.
+    tail: Vec<u8>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,12 +82,23 @@ pub(crate) fn pkt_line(payload: &[u8]) -> Vec<u8> {
 
 /// Lifecycle
 impl Sideband3 {
-    /// Create a rewriter for a response in protocol v2 (`protocol_v2`) or v0.
+    /// Create a rewriter for a response in protocol v2 (`protocol_v2`) or v0 that ends the
+    /// response with a side-band 3 message where the pack would start.
     pub(crate) fn new(protocol_v2: bool) -> Self {
+        let mut band3 = vec![3];
+        band3.extend_from_slice(SIDEBAND3_MESSAGE.as_bytes());
+        band3.push(b'\n');
+        Self::replacing_tail(protocol_v2, pkt_line(&band3))
+    }
+
+    /// Create a rewriter that sends `tail`, as it is, instead of everything from where the pack
+    /// would start.
+    pub(crate) fn replacing_tail(protocol_v2: bool, tail: Vec<u8>) -> Self {
         Sideband3 {
             protocol_v2,
             pending: Vec::new(),
             state: RewriteState::Scanning,
+            tail,
         }
     }
 }
@@ -119,10 +133,7 @@ impl Sideband3 {
             let is_pack_start = self.is_pack_start(&line[4..]);
             output.extend_from_slice(&line);
             if is_pack_start {
-                let mut band3 = vec![3];
-                band3.extend_from_slice(SIDEBAND3_MESSAGE.as_bytes());
-                band3.push(b'\n');
-                output.extend(pkt_line(&band3));
+                output.extend_from_slice(&self.tail);
                 self.state = RewriteState::Done;
                 self.pending.clear();
                 break;
@@ -271,6 +282,23 @@ mod tests {
         let mut expected = pkt_line(b"NAK\n");
         expected.extend(band3_line());
         assert_eq!(rewriter.feed(&pkt_line(b"NAK\n")), expected);
+    }
+
+    #[test]
+    fn a_hostile_tail_replaces_everything_after_the_pack_start() {
+        let mut response = pkt_line(b"packfile\n");
+        response.extend(pkt_line(b"\x01PACK real pack"));
+        response.extend_from_slice(b"0000");
+        let tail = b"0009\x01PACK0000".to_vec();
+        let mut rewriter = Sideband3::replacing_tail(true, tail.clone());
+        let output = rewriter.feed(&response);
+        let mut expected = pkt_line(b"packfile\n");
+        expected.extend(tail);
+        assert_eq!(
+            output, expected,
+            "the section header, then the tail as it is"
+        );
+        assert!(rewriter.is_done());
     }
 
     #[test]

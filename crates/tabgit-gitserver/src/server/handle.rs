@@ -18,6 +18,7 @@ use crate::{
         response::{self, Sideband3},
         BodyFault, Faults, Redirect,
     },
+    hostile,
     route::{self, RequestKind, Route, Service},
     server::{
         auth,
@@ -113,6 +114,20 @@ async fn reply(
     if let Some(reply) = synthetic_reply(faults, route.kind) {
         return reply;
     }
+    if route.kind
+        == (RequestKind::InfoRefs {
+            service: Some(Service::UploadPack),
+        })
+    {
+        if let Some(advertisement) = hostile::info_refs(&state.root, &route.path_info) {
+            let mut reply = Reply::full(StatusCode::OK, Bytes::from(advertisement));
+            reply.headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/x-git-upload-pack-advertisement"),
+            );
+            return reply;
+        }
+    }
     let request = cgi::Request {
         git: &state.git,
         project_root: &state.root,
@@ -124,21 +139,22 @@ async fn reply(
         remote_addr: peer.ip(),
         remote_user,
     };
-    let wants_sideband3 = faults.body == Some(BodyFault::Sideband3)
-        && route.kind == RequestKind::Rpc(Service::UploadPack);
+    let upload_pack = route.kind == RequestKind::Rpc(Service::UploadPack);
     let protocol_v2 = request.pass_git_protocol
         && parts
             .headers
             .get("git-protocol")
             .and_then(|value| value.to_str().ok())
             .is_some_and(|value| value.split(':').any(|item| item == "version=2"));
-    cgi_reply(
-        state,
-        &request,
-        body,
-        wants_sideband3.then_some(protocol_v2),
-    )
-    .await
+    let rewriter = if !upload_pack {
+        None
+    } else if faults.body == Some(BodyFault::Sideband3) {
+        Some(Sideband3::new(protocol_v2))
+    } else {
+        hostile::upload_pack_tail(&state.root, &route.path_info)
+            .map(|tail| Sideband3::replacing_tail(protocol_v2, tail))
+    };
+    cgi_reply(state, &request, body, rewriter).await
 }
 
 /// The answer to `OPTIONS`: a CORS preflight answer, or 405 without CORS.
@@ -158,13 +174,13 @@ fn preflight_reply(state: &State, parts: &Parts) -> Reply {
     reply
 }
 
-/// Run `git http-backend` and stream its answer; `sideband3` is `Some(protocol_v2)` when the
-/// response is to be rewritten by `body=sideband3`.
+/// Run `git http-backend` and stream its answer, through `rewriter` if the response is to be
+/// rewritten where the pack starts (`body=sideband3`, or a hostile repository's pack tail).
 async fn cgi_reply(
     state: &State,
     request: &cgi::Request<'_>,
     body: Incoming,
-    sideband3: Option<bool>,
+    rewriter: Option<Sideband3>,
 ) -> Reply {
     let cgi::Spawned {
         stdin,
@@ -200,14 +216,11 @@ async fn cgi_reply(
     for (name, value) in head.headers {
         headers.append(name, value);
     }
-    let source = match sideband3 {
-        Some(protocol_v2) if head.status == StatusCode::OK => {
+    let source = match rewriter {
+        Some(rewriter) if head.status == StatusCode::OK => {
             // The rewritten body has another length.
             headers.remove(header::CONTENT_LENGTH);
-            Source::Sideband3 {
-                output,
-                rewriter: Sideband3::new(protocol_v2),
-            }
+            Source::Sideband3 { output, rewriter }
         }
         _ => Source::Cgi(output),
     };

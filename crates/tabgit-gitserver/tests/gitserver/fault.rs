@@ -449,3 +449,52 @@ fn server_wide_knobs_apply_and_path_knobs_override_them() -> Result {
     assert_eq!(overridden.status, 429, "the path knob wins");
     Ok(())
 }
+
+/// A repository's `tabgit-hostile/` files replace git's answers: `info-refs` the whole
+/// discovery body, `upload-pack-tail` everything after the pack start (v2 and v0), while
+/// negotiation stays git's.
+#[test]
+fn hostile_repository_files_replace_discovery_and_the_pack() -> Result {
+    let fixture = fixture::demo()?;
+    let server = fixture::serve(&fixture, |_| {})?;
+    let hostile = fixture.root.join("demo.git/tabgit-hostile");
+    std::fs::create_dir_all(&hostile)?;
+
+    // The pack tail: a side-band 3 message instead of the pack, in v2 and in v0.
+    let message = b"\x03hostile pack tail\n";
+    let mut tail = format!("{:04x}", message.len() + 4).into_bytes();
+    tail.extend_from_slice(message);
+    std::fs::write(hostile.join("upload-pack-tail"), &tail)?;
+    let url = format!("{}/demo.git", server.url());
+    let v0_url = format!("{}/_fault/v0/demo.git", server.url());
+    for (url, name) in [(&url, "v2"), (&v0_url, "v0")] {
+        let output = try_git(
+            fixture.dir.path(),
+            &["-c", "protocol.version=2", "clone", url, name],
+        )?;
+        assert!(!output.status.success(), "{name}: the clone gets no pack");
+        assert!(
+            stderr_of(&output).contains("hostile pack tail"),
+            "{name}: git shows the tail's band-3 message: {}",
+            stderr_of(&output)
+        );
+    }
+
+    // The discovery body, as it is, with the advertisement content type.
+    let advertisement = b"001e# service=git-upload-pack\n0000001aERR hostile discovery\n";
+    std::fs::write(hostile.join("info-refs"), advertisement)?;
+    let response = http::get(server.addr(), DISCOVERY, &[])?;
+    assert_eq!(response.status, 200);
+    assert_eq!(response.body, advertisement, "the file is the body");
+    let output = try_git(fixture.dir.path(), &["ls-remote", &url])?;
+    assert!(
+        stderr_of(&output).contains("hostile discovery"),
+        "git reads the canned advertisement: {}",
+        stderr_of(&output)
+    );
+
+    // Without the files the repository is served by git again.
+    std::fs::remove_dir_all(&hostile)?;
+    run_git(fixture.dir.path(), &["clone", "-q", &url, "again"])?;
+    Ok(())
+}
