@@ -112,7 +112,7 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The route a keyboard shortcut goes to: Alt+1…4 switch the views of an open repository,
+/// The route a keyboard shortcut goes to: Alt+1…5 switch the views of an open repository,
 /// Alt+0 goes to the repositories and Alt+9 to Settings.
 fn shortcut_target(route: &Route, ev: &web_sys::KeyboardEvent) -> Option<Route> {
     if !ev.alt_key() || ev.ctrl_key() || ev.meta_key() {
@@ -122,13 +122,14 @@ fn shortcut_target(route: &Route, ev: &web_sys::KeyboardEvent) -> Option<Route> 
     match digit {
         0 => Some(Route::Repos),
         9 => Some(Route::Settings { connect: None }),
-        1..=4 => {
+        1..=5 => {
             let name = route.repo()?.to_owned();
             let view = match digit {
                 1 => RepoView::Files { path: None },
                 2 => RepoView::Changes,
                 3 => RepoView::History { path: None },
-                _ => RepoView::Branches,
+                4 => RepoView::Branches,
+                _ => RepoView::Merge,
             };
             Some(Route::Repo { name, view })
         }

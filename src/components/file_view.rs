@@ -284,8 +284,10 @@ fn TextEditor(
 }
 
 /// An image from a `blob:` URL (released when the view goes away).
+// Leptos components take their props by value.
+#[allow(clippy::needless_pass_by_value)]
 #[component]
-fn ImagePreview(
+pub fn ImagePreview(
     /// The image bytes.
     bytes: Vec<u8>,
     /// Its MIME type.

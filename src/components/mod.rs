@@ -1,6 +1,7 @@
 //! Reusable components, one per file.
 
 pub mod clone_dialog;
+pub mod commit_graph;
 pub mod confirm_dialog;
 pub mod connection_editor;
 pub mod diff_view;

@@ -2,13 +2,14 @@
 //! the result of the last one in words.
 
 use leptos::prelude::*;
-use tabgit_engine::protocol::{Op, Reply};
+use tabgit_engine::protocol::{MergeResult, Op, Reply};
 
 use crate::browser;
 use crate::components::progress_view::ProgressView;
 use crate::pages::repo::RepoCtx;
-use crate::session::{ErrorCtx, UnsavedCtx};
+use crate::session::{go, ErrorCtx, UnsavedCtx};
 use crate::state::clone::ProgressLog;
+use crate::state::route::{RepoView, Route};
 use crate::state::sync::{ahead_behind, fetch_lines, pull_lines, push_lines, ResultLine};
 use crate::tasks::{unexpected, use_tasks};
 
@@ -94,7 +95,16 @@ pub fn SyncBar() -> impl IntoView {
             match reply {
                 Ok(Reply::Fetched { updates }) => lines.set(fetch_lines(&updates)),
                 Ok(Reply::Pushed { refs }) => lines.set(push_lines(&refs)),
-                Ok(Reply::Pulled { updates, result }) => lines.set(pull_lines(&updates, &result)),
+                Ok(Reply::Pulled { updates, result }) => {
+                    lines.set(pull_lines(&updates, &result));
+                    if matches!(result, MergeResult::Conflicted { .. }) {
+                        repo.changed();
+                        return go(&Route::Repo {
+                            name: repo.name.get_untracked(),
+                            view: RepoView::Merge,
+                        });
+                    }
+                }
                 Ok(other) => error.show(unexpected(&other)),
                 Err(err) => {
                     lines.set(vec![ResultLine {

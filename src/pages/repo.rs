@@ -5,10 +5,14 @@ use tabgit_engine::protocol::{Op, Reply, StatusSummary};
 
 use crate::browser;
 use crate::components::sync_bar::SyncBar;
+use crate::pages::blame::BlamePage;
 use crate::pages::branches::BranchesPage;
 use crate::pages::changes::ChangesPage;
+use crate::pages::commit::CommitPage;
+use crate::pages::file_at::FileAtPage;
 use crate::pages::files::FilesPage;
 use crate::pages::history::HistoryPage;
+use crate::pages::merge::MergePage;
 use crate::session::{RepoMetasCtx, RouteCtx};
 use crate::state::error::UiError;
 use crate::state::route::{RepoView, Route};
@@ -44,12 +48,37 @@ pub fn RepoPage() -> impl IntoView {
         Route::Repo { view, .. } => view,
         _ => RepoView::Files { path: None },
     });
-    // The view's kind alone, so moving between files keeps the files view (and its tree).
+    // The view's kind alone, so moving between files keeps the files view (and its tree), and
+    // moving between commits keeps the commit page.
     let kind = Memo::new(move |_| match view_of.get() {
         RepoView::Files { .. } => 0u8,
         RepoView::Changes => 1,
+        RepoView::History { .. } => 2,
         RepoView::Branches => 3,
-        _ => 2,
+        RepoView::Commit { .. } => 4,
+        RepoView::Blame { .. } => 5,
+        RepoView::FileAt { .. } => 6,
+        RepoView::Merge => 7,
+    });
+    let history_path = Signal::derive(move || match view_of.get() {
+        RepoView::History { path } => path,
+        _ => None,
+    });
+    let commit_id = Signal::derive(move || match view_of.get() {
+        RepoView::Commit { id } => id,
+        _ => String::new(),
+    });
+    let blame_path = Signal::derive(move || match view_of.get() {
+        RepoView::Blame { path, .. } | RepoView::FileAt { path, .. } => path,
+        _ => Vec::new(),
+    });
+    let blame_rev = Signal::derive(move || match view_of.get() {
+        RepoView::Blame { rev, .. } => rev,
+        _ => None,
+    });
+    let at_rev = Signal::derive(move || match view_of.get() {
+        RepoView::FileAt { rev, .. } => rev,
+        _ => String::new(),
     });
     let file_path = Signal::derive(move || match view_of.get() {
         RepoView::Files { path } => path,
@@ -73,6 +102,12 @@ pub fn RepoPage() -> impl IntoView {
         status,
     };
     provide_context(repo);
+    let merging = Memo::new(move |_| {
+        status
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|s| s.merging || !crate::state::conflict::conflicted_paths(&s).is_empty())
+    });
     Effect::new(move |_| {
         let name = name.get();
         metas.update(|m| m.opened(&name, browser::now_ms()));
@@ -103,7 +138,7 @@ pub fn RepoPage() -> impl IntoView {
             };
             let current = {
                 let target = target.clone();
-                move || std::mem::discriminant(&view_of.get()) == std::mem::discriminant(&target)
+                move || view_of.get().tab() == target.tab()
             };
             view! {
                 <a
@@ -131,11 +166,23 @@ pub fn RepoPage() -> impl IntoView {
             {tab(RepoView::Changes, "Changes", "2", "nav-changes")}
             {tab(RepoView::History { path: None }, "History", "3", "nav-history")}
             {tab(RepoView::Branches, "Branches", "4", "nav-branches")}
+            {move || merging.get().then(|| tab(RepoView::Merge, "Merge", "5", "nav-merge"))}
         </nav>
+        {move || (merging.get() && view_of.get() != RepoView::Merge).then(|| view! {
+            <p class="panel warn" data-testid="merge-banner">
+                "A merge is in progress. "
+                <a href=move || Route::Repo { name: name.get(), view: RepoView::Merge }.path()>"Resolve the conflicts and conclude it"</a>
+                ", or abort it."
+            </p>
+        })}
         {move || match kind.get() {
             0 => view! { <FilesPage path=file_path/> }.into_any(),
             1 => view! { <ChangesPage/> }.into_any(),
-            2 => view! { <HistoryPage/> }.into_any(),
+            2 => view! { <HistoryPage path=history_path/> }.into_any(),
+            4 => view! { <CommitPage id=commit_id/> }.into_any(),
+            5 => view! { <BlamePage path=blame_path rev=blame_rev/> }.into_any(),
+            6 => view! { <FileAtPage rev=at_rev path=blame_path/> }.into_any(),
+            7 => view! { <MergePage/> }.into_any(),
             _ => view! { <BranchesPage/> }.into_any(),
         }}
     }

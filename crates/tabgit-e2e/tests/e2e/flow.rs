@@ -142,7 +142,7 @@ async fn the_whole_loop_clone_edit_stage_commit_push_and_reload() -> Result {
     b.driver.refresh().await?;
     b.by_test_id("repo-title").await?;
     b.click("nav-history").await?;
-    let top = b.wait_text("history", |t| !t.is_empty()).await?;
+    let top = b.wait_text("history-list", |t| !t.is_empty()).await?;
     assert!(
         top.starts_with("Edit the README in a browser tab"),
         "the new commit is first in the history: {top}"
