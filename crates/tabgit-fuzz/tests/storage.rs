@@ -4,7 +4,8 @@
 //! Whatever N is, the operation fails with the store's error in words ("storage is full"), no
 //! ref points at an object that is not stored, and a fetch into an existing repository leaves
 //! its refs as they were. This is the "failing store wrapper" of RELIABILITY.md S1; the
-//! browser's own quota errors are the lead's wasm tests.
+//! browser's own quota errors are the lead's wasm tests. S14 too: a clone larger than the
+//! storage left stops before it stores anything.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -239,4 +240,42 @@ fn fetch_into_a_store_that_fills_up_keeps_the_refs() -> Result {
         }
     }
     Err("a fetch needs fewer than 64 transactions".into())
+}
+
+/// S14: a clone larger than the storage left (the engine sets `max_pack_bytes` from the
+/// browser's storage estimate) stops with an explanation while the pack arrives, and stores no
+/// pack and no ref.
+#[test]
+fn a_clone_larger_than_the_storage_left_stops_in_words_and_stores_nothing() -> Result {
+    let server = serve()?;
+    let url = format!("{}/ahead.git", server.url());
+    let client = NativeClient::default();
+    let files = MemoryFiles::default();
+    let worktree = tabgit_store::worktree::MemoryWorktree::default();
+    let mut session = session(&client, &url)?;
+    let mut options = clone::Options::new(me());
+    options.max_pack_bytes = Some(64);
+    let res = futures_executor::block_on(clone::clone(
+        files.clone(),
+        Some(Box::new(worktree)),
+        &mut session,
+        &options,
+        &mut |_| {},
+    ));
+    let Err(err) = res else {
+        return Err("a pack larger than 64 bytes is refused".into());
+    };
+    let message = err.to_string();
+    assert!(
+        message.contains("larger than the") && message.contains("nothing was stored"),
+        "the clone says why it stopped: {message:?}"
+    );
+    assert_eq!(refs(&files)?, BTreeMap::new(), "no ref is written");
+    let stored: Vec<String> = files
+        .snapshot()
+        .into_keys()
+        .filter(|path| path.starts_with("objects/"))
+        .collect();
+    assert!(stored.is_empty(), "no object or pack is stored: {stored:?}");
+    Ok(())
 }
