@@ -1,8 +1,10 @@
 //! The object database: loose objects and packs in `objects/` (`gitrepository-layout`).
 //!
 //! Packs are looked up first, then loose objects, as git does. A pack's index is read when the
-//! database opens; its data only when an object in it is first needed.
+//! database opens; its data only when an object in it is first needed. All packs share one
+//! delta-base cache ([`tabgit_pack::bundle::Cache`]) with one budget.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 
 use tabgit_hash::{ObjectId, Prefix};
@@ -85,20 +87,44 @@ struct Pack {
 pub struct Odb<F> {
     files: F,
     packs: RwLock<Vec<Arc<Pack>>>,
+    /// The position in `packs` of the pack the last packed object was found in: consecutive
+    /// lookups tend to hit the same pack (git's `last_found_pack`).
+    last_pack: AtomicUsize,
     limits: Limits,
+    cache: Arc<bundle::Cache>,
 }
 
 /// Lifecycle
 impl<F: GitFiles> Odb<F> {
     /// Open the object database stored in `files`, reading every pack index.
     pub fn open(files: F) -> Result<Self, Error> {
+        Self::open_with_limits(files, Limits::default())
+    }
+
+    /// Like [`Odb::open`], with explicit limits for reading packs; `limits.cache_bytes` is the
+    /// budget of the delta-base cache all packs share.
+    pub fn open_with_limits(files: F, limits: Limits) -> Result<Self, Error> {
         let odb = Odb {
             files,
             packs: RwLock::default(),
-            limits: Limits::default(),
+            last_pack: AtomicUsize::new(0),
+            cache: Arc::new(bundle::Cache::new(limits.cache_bytes)),
+            limits,
         };
         odb.refresh()?;
         Ok(odb)
+    }
+
+    /// Change the budget of the delta-base cache (bytes of resolved objects kept to speed up
+    /// reading delta chains), evicting what no longer fits. The browser, whose memory is
+    /// tighter, may want less than the default ([`tabgit_pack::bundle::DEFAULT_CACHE_BYTES`]).
+    pub fn set_cache_budget(&self, bytes: usize) {
+        self.cache.set_budget(bytes);
+    }
+
+    /// How full the delta-base cache is.
+    pub fn cache_stats(&self) -> bundle::CacheStats {
+        self.cache.stats()
     }
 
     /// Re-read the list of packs (after another process added one).
@@ -154,11 +180,16 @@ impl<F: GitFiles> Odb<F> {
             .ok_or_else(|| Error::MissingPack {
                 name: pack.name.clone(),
             })?;
-        let bundle = Bundle::new(BoxedPack(data), pack.index.clone(), self.limits.clone())
-            .map_err(|source| Error::Pack {
-                name: pack.name.clone(),
-                source,
-            })?;
+        let bundle = Bundle::with_cache(
+            BoxedPack(data),
+            pack.index.clone(),
+            self.limits.clone(),
+            Arc::clone(&self.cache),
+        )
+        .map_err(|source| Error::Pack {
+            name: pack.name.clone(),
+            source,
+        })?;
         Ok(Arc::clone(pack.bundle.get_or_init(|| Arc::new(bundle))))
     }
 }
@@ -170,16 +201,39 @@ impl<F: GitFiles> Odb<F> {
         &self.files
     }
 
+    /// The pack holding `id` and the object's position in its index.
+    fn locate(&self, id: &ObjectId) -> Option<(Arc<Pack>, usize)> {
+        let packs = self
+            .packs
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let hint = self.last_pack.load(Ordering::Relaxed);
+        if let Some(pack) = packs.get(hint) {
+            if let Some(idx) = pack.index.lookup(id) {
+                return Some((Arc::clone(pack), idx));
+            }
+        }
+        packs.iter().enumerate().find_map(|(position, pack)| {
+            if position == hint {
+                return None;
+            }
+            let idx = pack.index.lookup(id)?;
+            self.last_pack.store(position, Ordering::Relaxed);
+            Some((Arc::clone(pack), idx))
+        })
+    }
+
     /// Read object `id` into `buf`; `None` if it is not stored.
     pub fn find(&self, id: &ObjectId, buf: &mut Vec<u8>) -> Result<Option<Kind>, Error> {
-        for pack in self.packs_snapshot() {
-            if pack.index.lookup(id).is_some() {
-                let bundle = self.bundle(&pack)?;
-                return bundle.find(id, buf).map_err(|source| Error::Pack {
+        if let Some((pack, idx)) = self.locate(id) {
+            let bundle = self.bundle(&pack)?;
+            return bundle
+                .object_at(pack.index.offset_at(idx), buf)
+                .map(Some)
+                .map_err(|source| Error::Pack {
                     name: pack.name.clone(),
                     source,
                 });
-            }
         }
         match self
             .files
@@ -197,11 +251,7 @@ impl<F: GitFiles> Odb<F> {
 
     /// Whether `id` is stored, without reading it.
     pub fn has(&self, id: &ObjectId) -> Result<bool, Error> {
-        if self
-            .packs_snapshot()
-            .iter()
-            .any(|p| p.index.lookup(id).is_some())
-        {
+        if self.locate(id).is_some() {
             return Ok(true);
         }
         Ok(self

@@ -3,3 +3,4 @@ mod interop;
 mod loose;
 mod malformed;
 mod tree_check;
+mod zlib;

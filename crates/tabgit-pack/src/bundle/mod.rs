@@ -1,10 +1,15 @@
 //! A pack and its index: random access to the objects of a pack.
 //!
-//! Delta chains are walked iteratively (never recursively) and a small cache keeps recently
+//! Delta chains are walked iteratively (never recursively) and a [`Cache`] keeps recently
 //! used delta bases, which is what makes walking history and diffing trees fast.
 
+mod cache;
+
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+
+pub use cache::{Cache, Stats as CacheStats};
 
 use tabgit_hash::{Hasher, ObjectId};
 use tabgit_object::{zlib, Kind};
@@ -141,7 +146,8 @@ pub struct Limits {
     pub max_object_size: u64,
     /// Deepest delta chain followed.
     pub max_delta_chain: usize,
-    /// Bytes of delta bases kept in the cache.
+    /// Bytes of delta bases kept in the cache of a bundle made with [`Bundle::new`] (a bundle
+    /// made with [`Bundle::with_cache`] uses the given cache's budget).
     pub cache_bytes: usize,
 }
 
@@ -150,30 +156,77 @@ impl Default for Limits {
         Limits {
             max_object_size: 1 << 30,
             max_delta_chain: 100_000,
-            cache_bytes: 64 << 20,
+            cache_bytes: DEFAULT_CACHE_BYTES,
         }
     }
 }
 
-#[derive(Default)]
-struct Cache {
-    objects: HashMap<u64, (Kind, Arc<Vec<u8>>)>,
-    bytes: usize,
-}
+/// The default delta-base cache budget: 64 MiB natively (git's `core.deltaBaseCacheLimit` is
+/// 96 MiB), 32 MiB in the browser, where a wasm heap never shrinks once grown.
+pub const DEFAULT_CACHE_BYTES: usize = if cfg!(target_arch = "wasm32") {
+    32 << 20
+} else {
+    64 << 20
+};
 
 /// A pack with its index.
 pub struct Bundle {
     pack: Box<dyn PackData>,
     index: Index,
     limits: Limits,
-    cache: Mutex<Cache>,
+    cache: Arc<Cache>,
+    /// This pack's number in `cache`'s keys.
+    cache_pack: u32,
+    /// Buffers and the decompressor of the last read, reused by the next one.
+    scratch: Mutex<Option<Box<Scratch>>>,
 }
 
-/// The deltas from an entry down to its base, nearest first, and the base.
-struct Chain {
-    deltas: Vec<(u64, data::EntryHeader)>,
-    base_offset: u64,
-    base_header: data::EntryHeader,
+/// What reading an object needs besides its output, kept between reads so that reading many
+/// small objects allocates and sets up nothing per object.
+#[derive(Default)]
+struct Scratch {
+    inflate: Option<zlib::Inflate>,
+    delta: Vec<u8>,
+    result: Vec<u8>,
+}
+
+/// Scratch buffers larger than this are given up after a read, so one huge object does not
+/// keep its memory for the rest of the session.
+const SCRATCH_KEEP_BYTES: usize = 1 << 20;
+
+/// Bytes read at an entry's offset at once: the header (at most 32 bytes) and, for most
+/// commits, trees and deltas, all of the compressed data, so that a small entry costs one read.
+const ENTRY_READ: usize = 384;
+
+/// Objects up to this size are kept in the cache when read, not only when used as a delta base:
+/// commits and most trees. A history walk reads each commit twice (its parents and date for
+/// the walk, its message for display), and git keeps commit buffers for the same reason
+/// (`save_commit_buffer`).
+const SMALL_OBJECT_BYTES: usize = 16 << 10;
+
+/// For at most this many entries of a delta chain the bytes read with the header are kept until
+/// the chain is applied; deeper entries are read again then (bounds the memory of long chains).
+const KEEP_ENTRY_BYTES: usize = 64;
+
+/// One delta of a chain: its offset, header, and the bytes read at its offset if kept.
+struct Link<'a> {
+    offset: u64,
+    header: data::EntryHeader,
+    bytes: Option<Cow<'a, [u8]>>,
+}
+
+/// Where a delta chain ends: an object in the cache, or a whole object in the pack.
+enum ChainBase<'a> {
+    Cached {
+        kind: Kind,
+        data: Arc<[u8]>,
+    },
+    Entry {
+        offset: u64,
+        kind: Kind,
+        header: data::EntryHeader,
+        bytes: Cow<'a, [u8]>,
+    },
 }
 
 /// One entry as `git verify-pack -v` describes it.
@@ -195,8 +248,21 @@ pub struct EntryInfo {
 
 /// Lifecycle
 impl Bundle {
-    /// Pair pack bytes with their index, checking that they belong together.
+    /// Pair pack bytes with their index, checking that they belong together. The bundle gets a
+    /// delta-base cache of its own, of `limits.cache_bytes`.
     pub fn new(pack: impl PackData + 'static, index: Index, limits: Limits) -> Result<Self, Error> {
+        let cache = Arc::new(Cache::new(limits.cache_bytes));
+        Self::with_cache(pack, index, limits, cache)
+    }
+
+    /// Like [`Bundle::new`], sharing `cache` (and its budget) with other bundles: an object
+    /// database gives all its packs one cache.
+    pub fn with_cache(
+        pack: impl PackData + 'static,
+        index: Index,
+        limits: Limits,
+        cache: Arc<Cache>,
+    ) -> Result<Self, Error> {
         let len = pack.len();
         let header = pack.read_at(0, data::HEADER_LEN)?;
         let (_, count) =
@@ -219,11 +285,14 @@ impl Bundle {
         }
         drop(header);
         drop(trailer);
+        let cache_pack = cache.register_pack();
         Ok(Bundle {
             pack: Box::new(pack),
             index,
             limits,
-            cache: Mutex::default(),
+            cache,
+            cache_pack,
+            scratch: Mutex::default(),
         })
     }
 
@@ -290,80 +359,117 @@ impl Bundle {
         }
     }
 
+    /// The delta-base cache this bundle uses.
+    pub fn cache(&self) -> &Arc<Cache> {
+        &self.cache
+    }
+
+    fn cache_key(&self, offset: u64) -> cache::Key {
+        cache::Key {
+            pack: self.cache_pack,
+            offset,
+        }
+    }
+
     fn entry_header(&self, offset: u64) -> Result<data::EntryHeader, Error> {
+        Ok(self.read_entry(offset, 32)?.0)
+    }
+
+    /// The header of the entry at `offset` and the first `len` bytes at `offset` (header
+    /// included; fewer at the end of the pack).
+    fn read_entry(
+        &self,
+        offset: u64,
+        len: usize,
+    ) -> Result<(data::EntryHeader, Cow<'_, [u8]>), Error> {
         if offset >= self.pack.len().saturating_sub(20) {
             return Err(Error::OutOfBounds { offset });
         }
         // An entry header is at most 10 size bytes + 10 offset bytes (or a 20-byte base id).
-        let bytes = self.pack.read_at(offset, 32)?;
-        data::decode_entry_header(&bytes, offset).map_err(|source| Error::Data { offset, source })
+        let bytes = self.pack.read_at(offset, len.max(32))?;
+        let header = data::decode_entry_header(&bytes, offset)
+            .map_err(|source| Error::Data { offset, source })?;
+        Ok((header, bytes))
     }
 
+    /// Inflate the entry at `offset` into `out`. `read` holds bytes already read at `offset`
+    /// (header included), fed first so that a small entry needs no second read.
     fn inflate_at(
         &self,
         offset: u64,
         header: &data::EntryHeader,
+        read: Option<&[u8]>,
+        inflate: &mut Option<zlib::Inflate>,
         out: &mut Vec<u8>,
     ) -> Result<(), Error> {
-        if header.size > self.limits.max_object_size {
-            return Err(Error::Zlib {
-                offset,
-                source: zlib::Error::TooLarge {
-                    declared: header.size,
-                    limit: self.limits.max_object_size,
-                },
-            });
-        }
-        let size = usize::try_from(header.size).map_err(|_| Error::Zlib {
+        let too_large = || Error::Zlib {
             offset,
             source: zlib::Error::TooLarge {
                 declared: header.size,
                 limit: self.limits.max_object_size,
             },
-        })?;
-        let mut inflate =
-            zlib::Inflate::new(size).map_err(|source| Error::Zlib { offset, source })?;
-        let mut at = offset + header.header_len as u64;
-        // Compressed data is rarely much larger than the object; read in growing windows.
-        let mut window = (size + 64).clamp(256, 1 << 16);
+        };
+        if header.size > self.limits.max_object_size {
+            return Err(too_large());
+        }
+        let size = usize::try_from(header.size).map_err(|_| too_large())?;
+        let zlib_error = |source| Error::Zlib { offset, source };
+        let inflate = match inflate {
+            Some(inflate) => {
+                inflate.reset(size).map_err(zlib_error)?;
+                inflate
+            }
+            None => inflate.insert(zlib::Inflate::new(size).map_err(zlib_error)?),
+        };
         let end = self.pack.len().saturating_sub(20);
+        let mut at = offset.saturating_add(header.header_len as u64);
+        if let Some(read) = read {
+            let available = usize::try_from(end.saturating_sub(offset))
+                .unwrap_or(usize::MAX)
+                .min(read.len());
+            let data = read.get(header.header_len..available).unwrap_or_default();
+            if !data.is_empty() {
+                let more = at + (data.len() as u64) < end;
+                at += inflate.feed(data, more).map_err(zlib_error)? as u64;
+            }
+        }
+        // Compressed data is rarely much larger than the object; read in growing windows.
+        let mut window = size.saturating_add(64).clamp(256, 1 << 16);
+        let mut stalled = 0;
         while !inflate.is_done() {
             if at >= end {
-                return Err(Error::Zlib {
-                    offset,
-                    source: zlib::Error::Truncated,
-                });
+                return Err(zlib_error(zlib::Error::Truncated));
             }
             let chunk = self.pack.read_at(at, window.min((end - at) as usize))?;
             let more = at + (chunk.len() as u64) < end;
-            let consumed = inflate
-                .feed(&chunk, more)
-                .map_err(|source| Error::Zlib { offset, source })?;
-            if consumed == 0 && !inflate.is_done() && !more {
-                return Err(Error::Zlib {
-                    offset,
-                    source: zlib::Error::Truncated,
-                });
+            let consumed = inflate.feed(&chunk, more).map_err(zlib_error)?;
+            if consumed == 0 && !inflate.is_done() {
+                stalled += 1;
+                if !more || stalled > 2 {
+                    return Err(zlib_error(zlib::Error::Truncated));
+                }
             }
             at += consumed as u64;
             window = (window * 2).min(1 << 20);
         }
-        *out = inflate.into_output();
+        inflate.swap_output(out);
         Ok(())
     }
 
-    /// The chain from the entry at `offset` down to its base (or to a cached object).
-    fn chain(&self, mut offset: u64) -> Result<Chain, Error> {
-        let mut deltas = Vec::new();
+    /// The chain from the entry at `offset` down to its base, or to an object in the cache.
+    fn chain(&self, mut offset: u64) -> Result<(Vec<Link<'_>>, ChainBase<'_>), Error> {
+        let mut links = Vec::new();
         loop {
-            let header = self.entry_header(offset)?;
+            let (header, bytes) = self.read_entry(offset, ENTRY_READ)?;
             let next = match header.kind {
-                EntryKind::Base(_) => {
-                    return Ok(Chain {
-                        deltas,
-                        base_offset: offset,
-                        base_header: header,
-                    })
+                EntryKind::Base(kind) => {
+                    let base = ChainBase::Entry {
+                        offset,
+                        kind,
+                        header,
+                        bytes,
+                    };
+                    return Ok((links, base));
                 }
                 EntryKind::OfsDelta { base_offset } => base_offset,
                 EntryKind::RefDelta { base_id } => {
@@ -374,91 +480,118 @@ impl Bundle {
                     self.index.offset_at(idx)
                 }
             };
-            deltas.push((offset, header));
-            if deltas.len() > self.limits.max_delta_chain {
+            let keep = links.len() < KEEP_ENTRY_BYTES;
+            links.push(Link {
+                offset,
+                header,
+                bytes: keep.then_some(bytes),
+            });
+            if links.len() > self.limits.max_delta_chain {
                 return Err(Error::ChainTooDeep {
                     offset,
                     limit: self.limits.max_delta_chain,
                 });
             }
-            if self
-                .cache
-                .lock()
-                .is_ok_and(|c| c.objects.contains_key(&next))
-            {
-                let header = self.entry_header(next)?;
-                return Ok(Chain {
-                    deltas,
-                    base_offset: next,
-                    base_header: header,
-                });
+            if let Some((kind, data)) = self.cache.get(self.cache_key(next)) {
+                return Ok((links, ChainBase::Cached { kind, data }));
             }
             offset = next;
         }
     }
 
     /// Read the object whose entry starts at `offset`.
+    ///
+    /// ### Algorithm
+    ///
+    /// git's `unpack_entry`: walk the chain of deltas down to a whole object or to an object in
+    /// the delta-base cache, then apply the deltas in a loop, keeping each intermediate object
+    /// (the base of the next delta) in the cache. Reading the objects of one chain one after
+    /// another, as history walks do, so applies about one delta per object.
     pub fn object_at(&self, offset: u64, out: &mut Vec<u8>) -> Result<Kind, Error> {
-        let Chain {
-            deltas,
-            base_offset,
-            base_header,
-        } = self.chain(offset)?;
-        let cached = self
-            .cache
+        let mut scratch = self
+            .scratch
             .lock()
             .ok()
-            .and_then(|c| c.objects.get(&base_offset).cloned());
-        let kind = if let Some((kind, data)) = cached {
+            .and_then(|mut scratch| scratch.take())
+            .unwrap_or_default();
+        let res = self.resolve(offset, out, &mut scratch);
+        if scratch.delta.capacity() > SCRATCH_KEEP_BYTES {
+            scratch.delta = Vec::new();
+        }
+        if scratch.result.capacity() > SCRATCH_KEEP_BYTES {
+            scratch.result = Vec::new();
+        }
+        if let Some(inflate) = scratch.inflate.as_mut() {
+            inflate.shrink_to(SCRATCH_KEEP_BYTES);
+        }
+        if let Ok(mut slot) = self.scratch.lock() {
+            *slot = Some(scratch);
+        }
+        res
+    }
+
+    fn resolve(
+        &self,
+        offset: u64,
+        out: &mut Vec<u8>,
+        scratch: &mut Scratch,
+    ) -> Result<Kind, Error> {
+        if let Some((kind, data)) = self.cache.get(self.cache_key(offset)) {
             out.clear();
             out.extend_from_slice(&data);
-            kind
-        } else {
-            let EntryKind::Base(kind) = base_header.kind else {
-                return Err(Error::Mismatch {
-                    reason: "delta chain does not end in a whole object",
-                });
-            };
-            self.inflate_at(base_offset, &base_header, out)?;
-            kind
-        };
-        if deltas.is_empty() {
             return Ok(kind);
         }
-        self.remember(base_offset, kind, out);
-        let mut delta_buf = Vec::new();
-        let mut result = Vec::new();
-        for (idx, (delta_offset, header)) in deltas.iter().enumerate().rev() {
-            self.inflate_at(*delta_offset, header, &mut delta_buf)?;
-            delta::apply(out, &delta_buf, &mut result, self.limits.max_object_size).map_err(
-                |source| Error::Delta {
-                    offset: *delta_offset,
-                    source,
-                },
+        let (links, base) = self.chain(offset)?;
+        let (kind, mut cached_base) = match base {
+            ChainBase::Cached { kind, data } => (kind, Some(data)),
+            ChainBase::Entry {
+                offset: base_offset,
+                kind,
+                header,
+                bytes,
+            } => {
+                self.inflate_at(
+                    base_offset,
+                    &header,
+                    Some(&bytes),
+                    &mut scratch.inflate,
+                    out,
+                )?;
+                if links.is_empty() {
+                    if out.len() <= SMALL_OBJECT_BYTES {
+                        self.cache.insert(self.cache_key(base_offset), kind, out);
+                    }
+                    return Ok(kind);
+                }
+                self.cache.insert(self.cache_key(base_offset), kind, out);
+                (kind, None)
+            }
+        };
+        for (idx, link) in links.iter().enumerate().rev() {
+            self.inflate_at(
+                link.offset,
+                &link.header,
+                link.bytes.as_deref(),
+                &mut scratch.inflate,
+                &mut scratch.delta,
             )?;
-            std::mem::swap(out, &mut result);
-            if idx > 0 {
-                self.remember(*delta_offset, kind, out);
+            let delta_error = |source| Error::Delta {
+                offset: link.offset,
+                source,
+            };
+            let limit = self.limits.max_object_size;
+            if let Some(base) = cached_base.take() {
+                delta::apply(&base, &scratch.delta, out, limit).map_err(delta_error)?;
+            } else {
+                delta::apply(out, &scratch.delta, &mut scratch.result, limit)
+                    .map_err(delta_error)?;
+                std::mem::swap(out, &mut scratch.result);
+            }
+            if idx > 0 || out.len() <= SMALL_OBJECT_BYTES {
+                self.cache.insert(self.cache_key(link.offset), kind, out);
             }
         }
         Ok(kind)
-    }
-
-    fn remember(&self, offset: u64, kind: Kind, data: &[u8]) {
-        let Ok(mut cache) = self.cache.lock() else {
-            return;
-        };
-        if data.len() > self.limits.cache_bytes / 4 || cache.objects.contains_key(&offset) {
-            return;
-        }
-        if cache.bytes + data.len() > self.limits.cache_bytes {
-            cache.objects.clear();
-            cache.bytes = 0;
-        }
-        cache.bytes += data.len();
-        cache
-            .objects
-            .insert(offset, (kind, Arc::new(data.to_vec())));
     }
 
     /// Describe every entry as `git verify-pack -v` does, in pack order.
@@ -497,17 +630,7 @@ impl Bundle {
                         (k, d + 1)
                     } else {
                         // Base after the delta (REF_DELTA forward reference): walk the chain.
-                        let Chain {
-                            deltas: chain,
-                            base_header,
-                            ..
-                        } = self.chain(offset)?;
-                        let EntryKind::Base(k) = base_header.kind else {
-                            return Err(Error::Mismatch {
-                                reason: "delta chain does not end in a whole object",
-                            });
-                        };
-                        (k, chain.len())
+                        self.chain_depth(offset)?
                     };
                     (kind, Some((depth, base_id)))
                 }
@@ -524,6 +647,33 @@ impl Bundle {
             });
         }
         Ok(out)
+    }
+}
+
+/// Helpers for `entries`
+impl Bundle {
+    /// The kind a delta chain produces and its depth, walked without the cache.
+    fn chain_depth(&self, mut offset: u64) -> Result<(Kind, usize), Error> {
+        let mut depth = 0;
+        loop {
+            let header = self.entry_header(offset)?;
+            offset = match header.kind {
+                EntryKind::Base(kind) => return Ok((kind, depth)),
+                EntryKind::OfsDelta { base_offset } => base_offset,
+                EntryKind::RefDelta { base_id } => self.index.offset_at(
+                    self.index
+                        .lookup(&base_id)
+                        .ok_or(Error::MissingBase { base_id })?,
+                ),
+            };
+            depth += 1;
+            if depth > self.limits.max_delta_chain {
+                return Err(Error::ChainTooDeep {
+                    offset,
+                    limit: self.limits.max_delta_chain,
+                });
+            }
+        }
     }
 }
 

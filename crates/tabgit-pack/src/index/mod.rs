@@ -48,9 +48,12 @@ pub enum PrefixLookup {
 }
 
 /// A parsed version 2 pack index, owning its bytes.
+///
+/// Cloning is cheap: clones share the bytes (a pack index of a large repository is megabytes,
+/// and the object database and each pack's reader both hold it).
 #[derive(Clone)]
 pub struct Index {
-    data: Vec<u8>,
+    data: std::sync::Arc<Vec<u8>>,
     n: usize,
     ids_at: usize,
     crcs_at: usize,
@@ -115,7 +118,7 @@ impl Index {
             }
         }
         let index = Index {
-            data,
+            data: std::sync::Arc::new(data),
             n,
             ids_at,
             crcs_at,
@@ -131,6 +134,18 @@ impl Index {
         }
         Ok(index)
     }
+}
+
+/// How many probes of [`Index::lookup`] interpolate before it falls back to bisection.
+const INTERPOLATION_PROBES: u32 = 6;
+
+/// Bytes 1 to 8 of an id as a big-endian number: its position among ids sharing a first byte.
+fn key_after_first_byte(id: &[u8]) -> u64 {
+    let mut key = [0u8; 8];
+    if let Some(bytes) = id.get(1..9) {
+        key.copy_from_slice(bytes);
+    }
+    u64::from_be_bytes(key)
 }
 
 fn be32(data: &[u8], at: usize) -> u32 {
@@ -203,15 +218,46 @@ impl Index {
     }
 
     /// The sorted position of `id`, if present.
+    ///
+    /// ### Performance
+    ///
+    /// Object ids are uniformly distributed, so within the fan-out range the position of an id
+    /// is close to where its value falls between the range's first and last id (interpolation
+    /// search). A lookup in a pack of 300,000 objects so touches 3.4 ids on average instead of
+    /// the 9.3 of a binary search, each a likely cache miss in a table of megabytes. After
+    /// [`INTERPOLATION_PROBES`] probes the search bisects, so an index whose ids are not uniform
+    /// (crafted, say) costs at most that many probes more than a binary search.
     pub fn lookup(&self, id: &ObjectId) -> Option<usize> {
         let range = self.fan_range(id.first_byte());
         let (mut lo, mut hi) = (range.start, range.end);
         let wanted = id.as_bytes().as_slice();
+        let wanted_key = key_after_first_byte(wanted);
+        // Keys bounding [lo, hi): every id in the range has a key in [lo_key, hi_key].
+        let (mut lo_key, mut hi_key) = (0u64, u64::MAX);
+        let mut probes = 0;
         while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            match self.id_bytes(mid).cmp(wanted) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
+            let len = hi - lo;
+            let mid = if probes < INTERPOLATION_PROBES && len > 4 && lo_key < hi_key {
+                let span = u128::from(hi_key - lo_key) + 1;
+                let into = u128::from(wanted_key.clamp(lo_key, hi_key) - lo_key);
+                let guess = into * len as u128 / span;
+                lo + usize::try_from(guess).map_or(len - 1, |g| g.min(len - 1))
+            } else {
+                lo + len / 2
+            };
+            probes += 1;
+            let probe = self.id_bytes(mid);
+            let probe_key = key_after_first_byte(probe);
+            let order = probe_key.cmp(&wanted_key).then_with(|| probe.cmp(wanted));
+            match order {
+                std::cmp::Ordering::Less => {
+                    lo = mid + 1;
+                    lo_key = probe_key;
+                }
+                std::cmp::Ordering::Greater => {
+                    hi = mid;
+                    hi_key = probe_key;
+                }
                 std::cmp::Ordering::Equal => return Some(mid),
             }
         }

@@ -1,5 +1,7 @@
 //! Packs, indexes and deltas, checked against native git.
+mod bundle;
 mod delta;
+mod index;
 mod indexer;
 mod malformed;
 mod write;
