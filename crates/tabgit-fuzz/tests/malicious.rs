@@ -695,3 +695,95 @@ fn an_unreachable_server_is_an_error_in_words() -> Result {
     report(&wrong);
     Ok(())
 }
+
+/// RELIABILITY.md P6 through the CLI: another push lands between this push's discovery and its
+/// ref update (a `pre-receive` hook moves the server's `main`, once). The server refuses the
+/// update because the old id no longer matches, the CLI says so per ref, as for P1, and nothing
+/// is lost: the other push stays on the server, the local commit and `origin/main` stay as
+/// they were.
+#[test]
+fn a_remote_that_moves_between_discovery_and_push_is_rejected_and_loses_nothing() -> Result {
+    let corpus = serve()?.corpus;
+    let root = tempdir()?;
+    let server_dir = root.path().join("moving.git");
+    let server_dir_text = server_dir.to_str().ok_or("a UTF-8 temporary path")?;
+    git(
+        root.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            corpus.join("base.git").to_str().ok_or("a UTF-8 path")?,
+            server_dir_text,
+        ],
+    )?;
+    let base = git_text(&server_dir, &["rev-parse", "refs/heads/main"])?;
+    let moved = git_text(
+        &server_dir,
+        &[
+            "commit-tree",
+            "refs/heads/main^{tree}",
+            "-p",
+            "refs/heads/main",
+            "-m",
+            "someone else's push",
+        ],
+    )?;
+    // The hook runs after this push's pack arrived and before its ref update; outside the
+    // quarantine it may move the ref, as a concurrent push would.
+    let hook = server_dir.join("hooks/pre-receive");
+    std::fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\n[ -e moved ] && exit 0\ntouch moved\n\
+             env -u GIT_QUARANTINE_PATH git update-ref refs/heads/main {moved} {base}\n"
+        ),
+    )?;
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
+    let mut config = Config::new(root.path());
+    config.log = false;
+    let server = tabgit_gitserver::start(config)?;
+
+    let tmp = tempdir()?;
+    let home = tmp.path().join("home");
+    std::fs::create_dir_all(&home)?;
+    let repo = tmp.path().join("repo");
+    let url = format!("{}/moving.git", server.url());
+    let cloned = tabgit(tmp.path(), &home, &["clone", "-q", &url, "repo"])?;
+    if cloned.code != Some(0) {
+        return Err(format!("cloning failed: {}", cloned.stderr).into());
+    }
+    std::fs::write(repo.join("mine.txt"), b"my work\n")?;
+    git(&repo, &["add", "mine.txt"])?;
+    git(&repo, &["commit", "-q", "-m", "my work"])?;
+    let mine = git_text(&repo, &["rev-parse", "HEAD"])?;
+
+    let run = tabgit(&repo, &home, &["push", "origin", "main"])?;
+    let mut wrong = Vec::new();
+    let stderr = run.stderr.to_lowercase();
+    if run.code == Some(0) || run.code == Some(101) || stderr.contains("panicked") {
+        wrong.push(format!(
+            "push: exit {:?}, not a refusal: {}",
+            run.code, run.stderr
+        ));
+    }
+    if !(stderr.contains("rejected") && stderr.contains("failed to update ref")) {
+        wrong.push(format!(
+            "push: the error does not say the ref update was rejected: {}",
+            run.stderr
+        ));
+    }
+    if git_text(&server_dir, &["rev-parse", "refs/heads/main"])? != moved {
+        wrong.push("push: the other push was overwritten on the server".to_owned());
+    }
+    if git_text(&repo, &["rev-parse", "refs/heads/main"])? != mine {
+        wrong.push("push: the local commit was lost".to_owned());
+    }
+    if git_text(&repo, &["rev-parse", "refs/remotes/origin/main"])? != base {
+        wrong.push("push: origin/main moved although the push was refused".to_owned());
+    }
+    wrong.extend(judge_fsck("push (client)", &repo, Expect::Succeeds));
+    wrong.extend(judge_fsck("push (server)", &server_dir, Expect::Succeeds));
+    report(&wrong);
+    Ok(())
+}
