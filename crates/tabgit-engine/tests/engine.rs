@@ -726,6 +726,15 @@ async fn hunks_branches_blame_restore_and_reset() {
     };
     let covered: u32 = runs.iter().map(|r| r.lines).sum();
     assert_eq!(covered as usize, lines.len());
+    // The runs are in file order, 1-based, one after another.
+    let mut next_line = 1;
+    for run in &runs {
+        assert_eq!(
+            run.start, next_line,
+            "runs follow each other from line 1: {runs:?}"
+        );
+        next_line += run.lines;
+    }
     assert!(runs
         .iter()
         .all(|r| r.commit.len() == 40 && !r.author.is_empty()));

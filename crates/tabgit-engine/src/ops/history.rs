@@ -286,7 +286,8 @@ pub async fn blame(name: &str, path: &[u8], rev: Option<&str>) -> Result<Reply, 
                     author: info.map(|i| lossy(&i.author.name)).unwrap_or_default(),
                     time: info.map_or(0, |i| i.author.time.seconds),
                     summary: info.map(|i| lossy(&i.summary)).unwrap_or_default(),
-                    start: entry.final_line + 1,
+                    // Already 1-based (`tabgit_repo::blame::Entry::final_line`).
+                    start: entry.final_line,
                     lines: entry.n_lines,
                     path: entry.path.clone(),
                 }
