@@ -402,10 +402,10 @@ struct Run {
     stderr: String,
 }
 
-/// Run `tabgit args` in `dir` with a fixed identity and a private home, killing it after
-/// [`HANG`].
-fn tabgit(dir: &Path, home: &Path, args: &[&str]) -> Result<Run> {
-    let mut child = Command::new(tabgit_binary()?)
+/// `tabgit args` in `dir` with a fixed identity and a private home.
+fn tabgit_command(dir: &Path, home: &Path, args: &[&str]) -> Result<Command> {
+    let mut command = Command::new(tabgit_binary()?);
+    command
         .args(args)
         .current_dir(dir)
         .env("HOME", home)
@@ -419,7 +419,14 @@ fn tabgit(dir: &Path, home: &Path, args: &[&str]) -> Result<Run> {
         .env("GIT_TERMINAL_PROMPT", "0")
         .env_remove("GIT_DIR")
         .env_remove("RUST_BACKTRACE")
-        .stdin(Stdio::null())
+        .stdin(Stdio::null());
+    Ok(command)
+}
+
+/// Run `tabgit args` in `dir` with a fixed identity and a private home, killing it after
+/// [`HANG`].
+fn tabgit(dir: &Path, home: &Path, args: &[&str]) -> Result<Run> {
+    let mut child = tabgit_command(dir, home, args)?
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()?;
@@ -786,4 +793,91 @@ fn a_remote_that_moves_between_discovery_and_push_is_rejected_and_loses_nothing(
     wrong.extend(judge_fsck("push (server)", &server_dir, Expect::Succeeds));
     report(&wrong);
     Ok(())
+}
+
+/// RELIABILITY.md S5 natively (the closest this machine gets to a tab closed mid-fetch): the CLI
+/// killed (`SIGKILL`) at moments spread over a whole fetch. Whenever it dies, every ref is
+/// either where it was or where the fetch puts it, nothing outside the repository changed,
+/// `git fsck --strict` finds the repository sound, and the next fetch finishes the work (once
+/// the user removes a stale pack lock that the CLI names: SECURITY.md, finding 6).
+#[test]
+fn a_fetch_killed_at_any_moment_leaves_a_sound_repository() -> Result {
+    let served = serve()?;
+    let good = format!("{}/base.git", served.server.url());
+    let ahead = format!("{}/ahead.git", served.server.url());
+    let tmp = tempdir()?;
+    let home = tmp.path().join("home");
+    std::fs::create_dir_all(&home)?;
+
+    // How long a whole fetch takes here, and the refs it leaves.
+    let clone = |name: &str| -> Result<PathBuf> {
+        let cloned = tabgit(tmp.path(), &home, &["clone", "-q", &good, name])?;
+        if cloned.code != Some(0) {
+            return Err(format!("cloning the good repository failed: {}", cloned.stderr).into());
+        }
+        let repo = tmp.path().join(name);
+        git(&repo, &["config", "remote.origin.url", &ahead])?;
+        Ok(repo)
+    };
+    let refs = |repo: &Path| git_text(repo, &["for-each-ref", "--format=%(refname) %(objectname)"]);
+    let whole = clone("whole")?;
+    let before = refs(&whole)?;
+    let start = Instant::now();
+    let run = tabgit(&whole, &home, &["fetch"])?;
+    let took = start.elapsed();
+    if run.code != Some(0) {
+        return Err(format!("the fetch to interrupt fails by itself: {}", run.stderr).into());
+    }
+    let after = refs(&whole)?;
+    assert_ne!(before, after, "the fetch moves origin/main");
+
+    let mut wrong = Vec::new();
+    for step in 0..12u32 {
+        let repo = clone(&format!("killed-{step}"))?;
+        let outside_before = files(tmp.path(), Some(&repo))?;
+        let mut child = tabgit_command(&repo, &home, &["fetch"])?
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        std::thread::sleep(took * step / 10);
+        // Killing a process that already exited is not an error worth reporting.
+        let _ = child.kill();
+        child.wait()?;
+        let label = format!("fetch killed after {:?}", took * step / 10);
+        let now = refs(&repo)?;
+        if now != before && now != after {
+            wrong.push(format!(
+                "{label}: refs are neither as before nor as after:\n{now}"
+            ));
+        }
+        if files(tmp.path(), Some(&repo))? != outside_before {
+            wrong.push(format!("{label}: files changed outside the repository"));
+        }
+        wrong.extend(judge_fsck(&label, &repo, Expect::Succeeds));
+        // And the next fetch completes the work. FIXME(SECURITY.md, finding 6): a kill while a
+        // pack file is written leaves its `.lock`, and the next fetch, which writes the same
+        // pack, stops and names the lock to remove (git writes packs under temporary names,
+        // so it never blocks there); pinned here until the file store takes over stale locks.
+        let mut again = tabgit(&repo, &home, &["fetch"])?;
+        if let Some(lock) = stale_lock(&again.stderr) {
+            std::fs::remove_file(repo.join(".git").join(lock))?;
+            again = tabgit(&repo, &home, &["fetch"])?;
+        }
+        if again.code != Some(0) || refs(&repo)? != after {
+            wrong.push(format!(
+                "{label}: the next fetch does not finish the work: exit {:?}: {}",
+                again.code, again.stderr
+            ));
+        }
+    }
+    report(&wrong);
+    Ok(())
+}
+
+/// The lock file a failed CLI run asks the user to remove (`… (remove PATH.lock if no git
+/// command is running)`), relative to the git directory.
+fn stale_lock(stderr: &str) -> Option<&str> {
+    let (_, rest) = stderr.split_once("is locked by another process (remove ")?;
+    let (lock, _) = rest.split_once(" if no git command is running)")?;
+    Some(lock)
 }
