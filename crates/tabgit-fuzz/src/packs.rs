@@ -167,16 +167,30 @@ pub fn pack_indexer(data: &[u8]) {
 }
 
 /// The check clone and fetch run on every received object (the same rules as
-/// `tabgit-repo`'s `connectivity::check_received_object`).
+/// `tabgit-repo`'s `connectivity::check_received_object`: fsck's tree rules, commits and tags
+/// that parse, no NUL in their headers, identity dates that parse).
 fn fsck_object(kind: Kind, data: &[u8]) -> Result<(), String> {
+    let headers_end = data
+        .windows(2)
+        .position(|pair| pair == b"\n\n")
+        .unwrap_or(data.len());
+    let nul_in_headers = data[..headers_end].contains(&0);
     match kind {
         Kind::Tree => tabgit_object::tree::check::tree(data).map_err(|e| e.to_string()),
-        Kind::Commit => tabgit_object::CommitRef::from_bytes(data)
-            .map(drop)
-            .map_err(|e| e.to_string()),
-        Kind::Tag => tabgit_object::TagRef::from_bytes(data)
-            .map(drop)
-            .map_err(|e| e.to_string()),
+        Kind::Commit => {
+            let commit = tabgit_object::CommitRef::from_bytes(data).map_err(|e| e.to_string())?;
+            if nul_in_headers || commit.author.time().is_err() || commit.committer.time().is_err() {
+                return Err("bad commit".to_owned());
+            }
+            Ok(())
+        }
+        Kind::Tag => {
+            let tag = tabgit_object::TagRef::from_bytes(data).map_err(|e| e.to_string())?;
+            if nul_in_headers || tag.tagger.is_some_and(|tagger| tagger.time().is_err()) {
+                return Err("bad tag".to_owned());
+            }
+            Ok(())
+        }
         Kind::Blob => Ok(()),
     }
 }

@@ -32,9 +32,6 @@ enum Expect {
     Refused(&'static str),
     /// Succeed (the case is hostile text that must be masked, not an error).
     Succeeds,
-    /// FIXME: accepted today although `git fsck --strict` rejects it; see SECURITY.md. The
-    /// assertion pins the current behaviour so that fixing it shows up here.
-    AcceptedButFsckFails(&'static str),
 }
 
 /// The malicious repositories: case name (a repository under the corpus), what a clone must do,
@@ -167,17 +164,16 @@ const CASES: &[(&str, Expect, Expect)] = &[
         refused("invalid object id"),
         refused("invalid object id"),
     ),
-    // FIXME(SECURITY.md, finding 2): fsck's nulInHeader and badDateOverflow are not checked on
-    // fetch (`tabgit-repo` `connectivity::check_received_object`).
+    // fsck's nulInHeader and badDateOverflow (SECURITY.md, finding 2).
     (
         "commit-nul-header",
-        Expect::AcceptedButFsckFails("nulInHeader"),
-        Expect::AcceptedButFsckFails("nulInHeader"),
+        refused("a NUL byte in its headers"),
+        refused("a NUL byte in its headers"),
     ),
     (
         "commit-date-overflow",
-        Expect::AcceptedButFsckFails("badDateOverflow"),
-        Expect::AcceptedButFsckFails("badDateOverflow"),
+        refused("date is malformed or out of range"),
+        refused("date is malformed or out of range"),
     ),
     (
         "pack-truncated",
@@ -511,7 +507,7 @@ fn judge(label: &str, run: &Run, expect: Expect) -> Vec<String> {
                 ));
             }
         }
-        Expect::Succeeds | Expect::AcceptedButFsckFails(_) => {
+        Expect::Succeeds => {
             if run.code != Some(0) {
                 wrong.push(format!(
                     "{label}: exit {:?}, not 0: {}",
@@ -523,20 +519,11 @@ fn judge(label: &str, run: &Run, expect: Expect) -> Vec<String> {
     wrong
 }
 
-/// `git fsck --strict` of `repo`, which must pass, or (for the FIXME cases) fail naming `error`.
-fn judge_fsck(label: &str, repo: &Path, expect: Expect) -> Vec<String> {
-    let fsck = git(repo, &["fsck", "--strict", "--no-dangling"]);
-    match (expect, fsck) {
-        (Expect::AcceptedButFsckFails(error), Err(err)) if err.to_string().contains(error) => {
-            Vec::new()
-        }
-        (Expect::AcceptedButFsckFails(error), res) => {
-            vec![format!(
-                "{label}: git fsck --strict should report {error}: {res:?}"
-            )]
-        }
-        (_, Ok(_)) => Vec::new(),
-        (_, Err(err)) => vec![format!("{label}: git fsck --strict fails: {err}")],
+/// `git fsck --strict` of `repo`, which must pass.
+fn judge_fsck(label: &str, repo: &Path) -> Vec<String> {
+    match git(repo, &["fsck", "--strict", "--no-dangling"]) {
+        Ok(_) => Vec::new(),
+        Err(err) => vec![format!("{label}: git fsck --strict fails: {err}")],
     }
 }
 
@@ -575,8 +562,8 @@ fn clone_case(label: &str, url: &str, expect: Expect) -> Result<Vec<String>> {
                 ));
             }
         }
-        Expect::Succeeds | Expect::AcceptedButFsckFails(_) => {
-            wrong.extend(judge_fsck(&format!("clone {label}"), &clone_dir, expect));
+        Expect::Succeeds => {
+            wrong.extend(judge_fsck(&format!("clone {label}"), &clone_dir));
         }
     }
     Ok(wrong)
@@ -616,7 +603,7 @@ fn fetch_case(good_url: &str, label: &str, url: &str, expect: Expect) -> Result<
             "{label}: a refused fetch changed refs, HEAD or the working tree"
         ));
     }
-    wrong.extend(judge_fsck(&label, &repo, expect));
+    wrong.extend(judge_fsck(&label, &repo));
     Ok(wrong)
 }
 
@@ -789,8 +776,8 @@ fn a_remote_that_moves_between_discovery_and_push_is_rejected_and_loses_nothing(
     if git_text(&repo, &["rev-parse", "refs/remotes/origin/main"])? != base {
         wrong.push("push: origin/main moved although the push was refused".to_owned());
     }
-    wrong.extend(judge_fsck("push (client)", &repo, Expect::Succeeds));
-    wrong.extend(judge_fsck("push (server)", &server_dir, Expect::Succeeds));
+    wrong.extend(judge_fsck("push (client)", &repo));
+    wrong.extend(judge_fsck("push (server)", &server_dir));
     report(&wrong);
     Ok(())
 }
@@ -853,7 +840,7 @@ fn a_fetch_killed_at_any_moment_leaves_a_sound_repository() -> Result {
         if files(tmp.path(), Some(&repo))? != outside_before {
             wrong.push(format!("{label}: files changed outside the repository"));
         }
-        wrong.extend(judge_fsck(&label, &repo, Expect::Succeeds));
+        wrong.extend(judge_fsck(&label, &repo));
         // And the next fetch completes the work. FIXME(SECURITY.md, finding 6): a kill while a
         // pack file is written leaves its `.lock`, and the next fetch, which writes the same
         // pack, stops and names the lock to remove (git writes packs under temporary names,

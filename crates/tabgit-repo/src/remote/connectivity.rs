@@ -107,17 +107,82 @@ pub fn check_links<F: GitFiles + Clone>(
 }
 
 /// The check every received object passes while the pack is indexed: git's fsck rules for
-/// trees (no `..`, no `.git` in any spelling, sorted, no duplicates), and commits and tags that
-/// parse.
+/// trees (no `..`, no `.git` in any spelling, sorted, no duplicates), commits and tags that
+/// parse, with no NUL byte in their headers (fsck's `nulInHeader`) and identity dates that are
+/// valid and fit (`badDate`, `badDateOverflow`, `badTimezone`).
 pub fn check_received_object(kind: Kind, data: &[u8]) -> Result<(), String> {
     match kind {
         Kind::Tree => tabgit_object::tree::check::tree(data).map_err(|e| e.to_string()),
-        Kind::Commit => CommitRef::from_bytes(data)
-            .map(drop)
-            .map_err(|e| e.to_string()),
-        Kind::Tag => TagRef::from_bytes(data)
-            .map(drop)
-            .map_err(|e| e.to_string()),
+        Kind::Commit => {
+            let commit = CommitRef::from_bytes(data).map_err(|e| e.to_string())?;
+            check_headers_have_no_nul(data, "commit")?;
+            for (role, identity) in [("author", &commit.author), ("committer", &commit.committer)] {
+                if identity.time().is_err() {
+                    return Err(bad_date("commit", role));
+                }
+            }
+            Ok(())
+        }
+        Kind::Tag => {
+            let tag = TagRef::from_bytes(data).map_err(|e| e.to_string())?;
+            check_headers_have_no_nul(data, "tag")?;
+            if tag.tagger.is_some_and(|tagger| tagger.time().is_err()) {
+                return Err(bad_date("tag", "tagger"));
+            }
+            Ok(())
+        }
         Kind::Blob => Ok(()),
+    }
+}
+
+/// fsck's `nulInHeader`: the headers end at the first empty line (or with the object).
+fn check_headers_have_no_nul(data: &[u8], kind: &str) -> Result<(), String> {
+    let end = data
+        .windows(2)
+        .position(|pair| pair == b"\n\n")
+        .unwrap_or(data.len());
+    if data[..end].contains(&0) {
+        return Err(format!("{kind} has a NUL byte in its headers"));
+    }
+    Ok(())
+}
+
+/// fsck's `badDate`, `badDateOverflow` and `badTimezone`, in words that do not echo the bytes.
+fn bad_date(kind: &str, role: &str) -> String {
+    format!("{kind} {role} date is malformed or out of range")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TREE: &str = "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n";
+
+    #[test]
+    fn received_commits_and_tags_follow_fsck_header_and_date_rules() {
+        let ident = "A <a@b> 1600000000 +0000";
+        let good = format!("{TREE}author {ident}\ncommitter {ident}\n\nmessage \0 with a NUL\n");
+        assert_eq!(
+            check_received_object(Kind::Commit, good.as_bytes()),
+            Ok(()),
+            "a NUL in the message is fine"
+        );
+        let nul = format!("{TREE}author A\0B <a@b> 1 +0000\ncommitter {ident}\n\nm\n");
+        assert_eq!(
+            check_received_object(Kind::Commit, nul.as_bytes()),
+            Err("commit has a NUL byte in its headers".to_owned())
+        );
+        let overflow =
+            format!("{TREE}author {ident}\ncommitter A <a@b> 100000000000000000000 +0000\n\nm\n");
+        assert_eq!(
+            check_received_object(Kind::Commit, overflow.as_bytes()),
+            Err("commit committer date is malformed or out of range".to_owned())
+        );
+        let tag = "object 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ntype tree\ntag v1\n\
+                   tagger A <a@b> 1 +00\n\nm\n";
+        assert_eq!(
+            check_received_object(Kind::Tag, tag.as_bytes()),
+            Err("tag tagger date is malformed or out of range".to_owned())
+        );
     }
 }
