@@ -739,6 +739,34 @@ async fn hunks_branches_blame_restore_and_reset() {
         .iter()
         .all(|r| r.commit.len() == 40 && !r.author.is_empty()));
 
+    // An author filter lists every commit of that author (the demo has four by Carol, two of
+    // them on the merged feature branch), not only the first.
+    let Reply::History(carol) = ops::history(
+        name,
+        None,
+        false,
+        &ops::HistoryFilter {
+            author: Some("carol".into()),
+            ..ops::HistoryFilter::default()
+        },
+        0,
+        50,
+    )
+    .await
+    .expect("history by author") else {
+        panic!("history")
+    };
+    let summaries: Vec<&str> = carol.iter().map(|e| e.commit.summary.as_str()).collect();
+    assert_eq!(
+        summaries,
+        [
+            "Expand the guide",
+            "Parse key=value lines",
+            "Add a parser skeleton",
+            "Add util helpers"
+        ]
+    );
+
     // Restore a file from an older commit, then reset it all away.
     let Reply::History(page) = ops::history(
         name,

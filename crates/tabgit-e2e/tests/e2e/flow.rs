@@ -23,9 +23,7 @@ async fn screenshots(world: &World, theme: &str) -> Result {
     world.open("#/repo/demo/files/src/lib.rs").await?;
     b.by_test_id("editor").await?;
     b.screenshot(&format!("files-{theme}")).await?;
-    world.open("#/repo/demo/history").await?;
-    b.by_test_id("commit-row").await?;
-    b.screenshot(&format!("history-{theme}")).await?;
+    // The history is photographed by merge.rs, after a merge gives its graph lanes.
     world.open("#/repo/demo/changes").await?;
     b.wait_for("[data-testid=\"change-entry\"] .change-name")
         .await?

@@ -4,9 +4,11 @@
 //! Every test gets its own server, proxy, copies of the fixture repositories and browser
 //! profile, so tests can run in parallel. Waits have timeouts; nothing asserts on time.
 
+mod bench;
 mod editor;
 mod errors;
 mod flow;
+mod merge;
 
 use tabgit_e2e::{dist_dir, serve_static, Browser, Result};
 
