@@ -405,6 +405,9 @@ async fn branch_merge_resolve_conclude_push_then_revert_and_restore() -> Result 
             blamed.contains("Resolved in a browser tab."),
             "every line is shown: {blamed}"
         );
+        world.open("#/repo/demo/blame/docs/guide.md").await?;
+        b.wait_css_text("[data-testid=\"blame-view\"]", |t| t.contains("Suggest"))
+            .await?;
         b.screenshot(&format!("blame-{theme}")).await?;
     }
 
