@@ -2,13 +2,15 @@
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::files::{check_path, Change, Error, GitFiles, Transaction};
 
 /// A git directory on the local filesystem.
 ///
 /// Each file is replaced atomically with git's lock-file protocol: write `<file>.lock`, then
-/// rename it over the file. A transaction takes every lock first, so it fails before changing
+/// rename it over the file (objects and packs, named by their content, are written under a
+/// temporary name of their own instead). A transaction takes every lock first, so it fails before changing
 /// anything if another git process holds one; the renames that follow are not atomic as a group
 /// (git's own ref transactions share that limit).
 #[derive(Clone, Debug)]
@@ -47,6 +49,41 @@ fn io<'a>(action: &'static str, path: &'a str) -> impl FnOnce(std::io::Error) ->
             }
         }
     }
+}
+
+/// The file a change is written to before it is renamed over `target`: git's `<file>.lock`,
+/// except for objects and pack files. Those are named by their content, so two writers write
+/// the same bytes and need no lock; each gets a name of its own (`<file>.<pid>-<n>.tmp`), as git
+/// writes packs under `tmp_pack_*`, so a writer killed midway leaves a file that blocks no later
+/// fetch (a `.lock` left there stopped every fetch of the same pack until removed by hand).
+fn lock_path(target: &Path, path: &str) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    if is_named_by_content(path) {
+        PathBuf::from(format!(
+            "{}.{}-{}.tmp",
+            target.display(),
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ))
+    } else {
+        PathBuf::from(format!("{}.lock", target.display()))
+    }
+}
+
+/// A loose object (`objects/xx/<38 hex>`) or a pack's file (`objects/pack/pack-<hex>.<ext>`).
+fn is_named_by_content(path: &str) -> bool {
+    let is_hex = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_hexdigit());
+    let Some(rest) = path.strip_prefix("objects/") else {
+        return false;
+    };
+    if let Some(name) = rest.strip_prefix("pack/pack-") {
+        return name
+            .split_once('.')
+            .is_some_and(|(hash, ext)| is_hex(hash) && !ext.is_empty() && !ext.contains('.'));
+    }
+    rest.split_once('/').is_some_and(|(dir, name)| {
+        dir.len() == 2 && is_hex(dir) && name.len() >= 38 && is_hex(name)
+    })
 }
 
 /// A pack file read with positioned reads, never loaded whole.
@@ -133,7 +170,7 @@ impl GitFiles for FsFiles {
             if let Ok(name) = entry.file_name().into_string() {
                 if std::path::Path::new(&name)
                     .extension()
-                    .is_none_or(|ext| ext != "lock")
+                    .is_none_or(|ext| ext != "lock" && ext != "tmp")
                 {
                     names.push(name);
                 }
@@ -153,7 +190,7 @@ impl GitFiles for FsFiles {
         };
         for (path, change) in &transaction.changes {
             let target = self.path(path)?;
-            let lock = PathBuf::from(format!("{}.lock", target.display()));
+            let lock = lock_path(&target, path);
             if let Some(parent) = target.parent() {
                 if let Err(err) = std::fs::create_dir_all(parent) {
                     release(&locked);

@@ -75,3 +75,34 @@ fn a_held_lock_fails_the_whole_transaction() -> Result {
     );
     Ok(())
 }
+
+/// Objects and pack files are named by their content: what a writer killed midway leaves
+/// (a `.lock` of an older build, a temporary file) blocks no later write of the same file, and
+/// listings skip it.
+#[test]
+fn files_named_by_content_are_never_blocked_by_a_dead_writer() -> Result {
+    let tmp = tempdir()?;
+    let files = FsFiles::new(tmp.path());
+    let pack = "objects/pack/pack-0123456789abcdef0123456789abcdef01234567.pack";
+    let loose = "objects/ab/cdef0123456789abcdef0123456789abcdef01";
+    for path in [pack, loose] {
+        let target = tmp.path().join(path);
+        std::fs::create_dir_all(target.parent().ok_or("a parent directory")?)?;
+        std::fs::write(format!("{}.lock", target.display()), b"half a pack")?;
+        std::fs::write(format!("{}.1-0.tmp", target.display()), b"half a pack")?;
+        files.write(path, b"the whole file")?;
+        assert_eq!(files.read(path)?.as_deref(), Some(&b"the whole file"[..]));
+    }
+    let listed = files.list("objects/pack")?;
+    assert!(
+        listed.iter().all(|name| !name.contains(".tmp")),
+        "temporary files are not listed: {listed:?}"
+    );
+    // Other files keep git's lock protocol.
+    std::fs::write(tmp.path().join("packed-refs.lock"), b"")?;
+    assert!(matches!(
+        files.write("packed-refs", b"x\n"),
+        Err(Error::Locked { .. })
+    ));
+    Ok(())
+}
