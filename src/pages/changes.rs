@@ -4,10 +4,11 @@
 use leptos::prelude::*;
 use tabgit_engine::protocol::{Op, Reply};
 
-use crate::components::diff_view::DiffView;
+use crate::components::diff_view::{DiffView, LayoutCtx, LayoutToggle};
 use crate::pages::repo::RepoCtx;
 use crate::session::{ConfirmCtx, ErrorCtx};
 use crate::state::changes::{ChangeGroups, ChangeRow, CommitForm, Side};
+use crate::state::diff::Layout;
 use crate::tasks::{unexpected, use_tasks};
 
 /// What to do to a file.
@@ -37,6 +38,7 @@ pub fn ChangesPage() -> impl IntoView {
     let selected = RwSignal::new(None::<(Vec<u8>, Side)>);
     let form = RwSignal::new(CommitForm::default());
     let committed = RwSignal::new(String::new());
+    provide_context(LayoutCtx(RwSignal::new(Layout::Unified)));
     let groups = Memo::new(move |_| {
         repo.status
             .get()
@@ -217,7 +219,10 @@ pub fn ChangesPage() -> impl IntoView {
                     Some(Ok((d, staged))) => {
                         let (path, old_id, new_id) = (d.path.clone(), d.old_id.clone(), d.new_id.clone());
                         view! {
-                            <h3 class="file-path">{String::from_utf8_lossy(&d.path).into_owned()}{if staged { " (staged)" } else { "" }}</h3>
+                            <div class="file-head">
+                                <h3 class="file-path">{String::from_utf8_lossy(&d.path).into_owned()}{if staged { " (staged)" } else { "" }}</h3>
+                                <LayoutToggle/>
+                            </div>
                             <DiffView diff=d staged=staged on_hunk=Callback::new(move |hunk| {
                                 act.dispatch(FileAction::Hunk {
                                     path: path.clone(),

@@ -414,3 +414,108 @@ async fn branch_merge_resolve_conclude_push_then_revert_and_restore() -> Result 
     world.assert_no_csp_violation().await?;
     world.quit().await
 }
+
+#[tokio::test]
+async fn a_pull_that_conflicts_is_resolved_hunk_by_hunk_in_the_merge_view() -> Result {
+    let world = World::start(WorldOptions {
+        repos: vec!["demo"],
+    })
+    .await?;
+    let b = &world.browser;
+    let served = world.served("demo");
+    world.configure().await?;
+    world.clone_repo(&world.repo_url("demo")).await?;
+
+    // Someone else rewrites README.md's first line and pushes.
+    let other = tabgit_testtools::tempdir()?;
+    let other_dir = other.path().join("demo");
+    git(
+        other.path(),
+        &["clone", "-q", &served.to_string_lossy(), "demo"],
+    )?;
+    let readme = std::fs::read_to_string(other_dir.join("README.md"))?;
+    let (first, rest) = readme.split_once('\n').ok_or("README.md has lines")?;
+    let theirs = format!("# Changed elsewhere\n{rest}");
+    std::fs::write(other_dir.join("README.md"), &theirs)?;
+    git(
+        &other_dir,
+        &[
+            "-c",
+            "user.name=Bob",
+            "-c",
+            "user.email=bob@example.org",
+            "commit",
+            "-qam",
+            "Retitle the README",
+        ],
+    )?;
+    git(&other_dir, &["push", "-q", "origin", "HEAD:main"])?;
+    let their_head = git_text(&served, &["rev-parse", "main"])?;
+
+    // Here, the same line changes too, and is committed.
+    world.open("#/repo/demo/files/README.md").await?;
+    let editor = b.by_test_id("editor").await?;
+    editor.send_keys(Key::Control + Key::Home).await?;
+    editor.send_keys("Local: ").await?;
+    editor.send_keys(Key::Control + "s").await?;
+    b.wait_text("editor-status", |t| t == "Saved").await?;
+    commit_all(b, "Retitle the README here").await?;
+
+    // The pull stops with the conflict and opens the merge view.
+    b.click("pull").await?;
+    b.wait_for("[data-testid=\"conflict-entry\"][data-path=\"README.md\"]")
+        .await?;
+    b.wait_for("[data-testid=\"conflict-file\"][data-path=\"README.md\"]")
+        .await?;
+    let hunk = b.by_test_id("conflict-hunk").await?.text().await?;
+    assert!(
+        hunk.contains(&format!("Local: {first}")) && hunk.contains("# Changed elsewhere"),
+        "the hunk shows both sides: {hunk}"
+    );
+    b.click("conflict-hunk-theirs").await?;
+    b.wait_text("conflict-markers", |t| t.starts_with("No conflict markers"))
+        .await?;
+    let result = b.by_test_id("conflict-editor").await?.prop("value").await?;
+    assert_eq!(
+        result.as_deref(),
+        Some(theirs.as_str()),
+        "their side, picked per hunk"
+    );
+    b.click("conflict-mark-resolved").await?;
+    b.wait_text("merge-state", |t| {
+        t.starts_with("Every conflict is resolved")
+    })
+    .await?;
+    b.click("merge-conclude").await?;
+    b.wait_text("commit-parents", |t| t.split_whitespace().count() == 2)
+        .await?;
+    push(b, "main").await?;
+
+    let parents = git_text(&served, &["log", "-1", "--format=%P", "main"])?;
+    assert_eq!(parents.split_whitespace().nth(1), Some(their_head.trim()));
+    assert_eq!(show(&served, "main:README.md")?, theirs);
+    git_text(&served, &["fsck", "--strict", "--no-dangling"])?;
+
+    // A binary image's change shows the picture before and after.
+    let logo = git_text(
+        &served,
+        &[
+            "log",
+            "-1",
+            "--format=%H",
+            "--grep=Update the logo colours",
+            "main",
+        ],
+    )?;
+    world
+        .open(&format!("#/repo/demo/commit/{}", logo.trim()))
+        .await?;
+    b.wait_for("[data-testid=\"image-diff\"] img").await?;
+    let images = b
+        .driver
+        .find_all(By::Css("[data-testid=\"image-diff\"] img"))
+        .await?;
+    assert_eq!(images.len(), 2, "before and after");
+    world.assert_no_csp_violation().await?;
+    world.quit().await
+}
