@@ -516,6 +516,60 @@ async fn a_pull_that_conflicts_is_resolved_hunk_by_hunk_in_the_merge_view() -> R
         .find_all(By::Css("[data-testid=\"image-diff\"] img"))
         .await?;
     assert_eq!(images.len(), 2, "before and after");
+
+    // An unmerged branch is not deleted without a second question.
+    b.click("nav-branches").await?;
+    b.fill("branch-create-name", "scratch").await?;
+    b.click("branch-create").await?;
+    b.wait_text("repo-branch", |t| t == "scratch").await?;
+    world.open("#/repo/demo/files/docs/guide.md").await?;
+    let editor = b.by_test_id("editor").await?;
+    editor.send_keys(Key::Control + Key::End).await?;
+    editor.send_keys("Only on scratch.\n").await?;
+    editor.send_keys(Key::Control + "s").await?;
+    b.wait_text("editor-status", |t| t == "Saved").await?;
+    commit_all(b, "Work only on scratch").await?;
+    switch(b, "main", "main").await?;
+    b.fill("branch-search", "scratch").await?;
+    b.wait_for(&format!(
+        "{} [data-testid=\"branch-delete\"]",
+        entry("scratch")
+    ))
+    .await?
+    .click()
+    .await?;
+    let question = b.wait_text("confirm-dialog", |t| !t.is_empty()).await?;
+    assert!(
+        question.contains("on no other branch"),
+        "an unmerged branch asks again: {question}"
+    );
+    b.click("confirm-cancel").await?;
+    b.wait_for(&entry("scratch")).await?;
+
+    // A switch that would overwrite a local change names the file and offers to stash.
+    world.open("#/repo/demo/files/docs/guide.md").await?;
+    let editor = b.by_test_id("editor").await?;
+    editor.send_keys(Key::Control + Key::End).await?;
+    editor.send_keys("Uncommitted on main.\n").await?;
+    editor.send_keys(Key::Control + "s").await?;
+    b.wait_text("editor-status", |t| t == "Saved").await?;
+    b.click("nav-branches").await?;
+    b.fill("branch-search", "scratch").await?;
+    b.wait_for(&format!(
+        "{} [data-testid=\"branch-switch\"]",
+        entry("scratch")
+    ))
+    .await?
+    .click()
+    .await?;
+    let blocked = b.wait_text("switch-blocked", |t| !t.is_empty()).await?;
+    assert!(
+        blocked.contains("docs/guide.md"),
+        "the blocking file is named: {blocked}"
+    );
+    b.click("stash-and-switch").await?;
+    b.wait_text("repo-branch", |t| t == "scratch").await?;
+    b.wait_for("[data-testid=\"stash-entry\"]").await?;
     world.assert_no_csp_violation().await?;
     world.quit().await
 }
