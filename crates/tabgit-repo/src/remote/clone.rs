@@ -67,6 +67,12 @@ pub async fn clone<F: GitFiles + Clone, C: HttpClient>(
     options: &Options,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Repository<F>, Error> {
+    let mut coalesce = super::Coalesce::default();
+    let progress = &mut |p: Progress| {
+        if coalesce.pass(&p) {
+            progress(p);
+        }
+    };
     let init_options = init::Options {
         initial_branch: "main".into(),
         bare: options.bare,

@@ -129,6 +129,12 @@ pub async fn fetch<F: GitFiles + Clone, C: HttpClient>(
     options: &Options,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Outcome, Error> {
+    let mut coalesce = super::Coalesce::default();
+    let progress = &mut |p: Progress| {
+        if coalesce.pass(&p) {
+            progress(p);
+        }
+    };
     progress(Progress::Discovering);
     let (advertisement, remote_refs) = super::list_refs(session, ls_refs_prefixes(options)).await?;
     let remote_head = remote_refs
