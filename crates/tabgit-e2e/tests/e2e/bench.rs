@@ -10,8 +10,8 @@
 //! ```
 //!
 //! It prints the time to the first rows, the number of long tasks and the longest, while
-//! opening the history and while scrolling to its end. It checks only that every commit was
-//! listed.
+//! opening the history, while scrolling to its end (pages arriving from the engine) and while
+//! scrolling back to the top (drawing only). It checks only that every commit was listed.
 
 use std::time::{Duration, Instant};
 
@@ -126,10 +126,39 @@ async fn history_benchmark_longest_main_thread_task() -> Result {
     }
     let scrolled = started.elapsed();
     let (n_scroll, longest_scroll) = long_tasks(b).await?;
+
+    // Scroll back to the top through rows already loaded: drawing alone, no engine replies.
+    observe(b).await?;
+    let mut back_steps = 0;
+    loop {
+        let top = b
+            .driver
+            .execute(
+                "const l = document.querySelector('[data-testid=\"history-list\"]');
+                 l.scrollTop = Math.max(0, l.scrollTop - l.clientHeight);
+                 return l.scrollTop;",
+                vec![],
+            )
+            .await?
+            .json()
+            .as_f64()
+            .unwrap_or(0.0);
+        if top <= 0.0 {
+            break;
+        }
+        assert!(
+            back_steps < 100_000,
+            "the list never scrolled back to the top"
+        );
+        tokio::time::sleep(Duration::from_millis(16)).await;
+        back_steps += 1;
+    }
+    let (n_back, longest_back) = long_tasks(b).await?;
     eprintln!(
         "history of {total} commits: first rows after {} ms; opening: {n_open} long tasks, \
          longest {longest_open:.0} ms; scrolling to the end ({steps} screens, {:.1} s): \
-         {n_scroll} long tasks, longest {longest_scroll:.0} ms",
+         {n_scroll} long tasks, longest {longest_scroll:.0} ms; back to the top through loaded \
+         rows ({back_steps} screens): {n_back} long tasks, longest {longest_back:.0} ms",
         first_rows.as_millis(),
         scrolled.as_secs_f64()
     );
