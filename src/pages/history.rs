@@ -42,7 +42,6 @@ pub fn HistoryPage(
     // A new path, filter or repository state starts the list again.
     Effect::new(move |_| {
         let path = path.get();
-        repo.version.track();
         filters.update(|f| f.path = path);
     });
     Effect::new(move |_| {
