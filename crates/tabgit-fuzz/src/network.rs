@@ -255,7 +255,9 @@ pub fn fetch_response(data: &[u8]) {
     assert_eq!(
         whole.as_ref().ok(),
         chunked.as_ref().ok(),
-        "a fetch response in chunks must parse like the whole response"
+        "a fetch response in chunks must parse like the whole response: {:?} / {:?}",
+        whole.as_ref().err(),
+        chunked.as_ref().err(),
     );
     assert_eq!(whole.is_ok(), chunked.is_ok());
     if let Ok(collected) = whole {

@@ -341,6 +341,16 @@ impl ResponseParser {
     }
 }
 
+/// What the front of the unframed pack position holds (v0 without side-band).
+enum PackFront {
+    /// A whole `ERR` packet: the server failed instead of packing.
+    Err(RemoteError),
+    /// Too few bytes to tell a pack from an `ERR` packet yet.
+    Undecided,
+    /// Not an `ERR` packet: the pack (checked by the indexer).
+    Pack,
+}
+
 /// Mutation
 impl ResponseParser {
     /// Add the next chunk of the response body.
@@ -364,9 +374,13 @@ impl ResponseParser {
                 }
                 State::Pack { started } if self.machine.options.side_band.is_none() => {
                     if !started {
-                        // A server that fails instead of packing sends `ERR` framed.
-                        if let Some(err) = self.peek_err_packet() {
-                            return Err(err.into());
+                        // A server that fails instead of packing sends `ERR` framed; until the
+                        // front is known not to be one, wait, so that how the body is cut
+                        // into chunks never changes the answer.
+                        match self.peek_err_packet() {
+                            PackFront::Err(err) => return Err(err.into()),
+                            PackFront::Undecided => return Ok(None),
+                            PackFront::Pack => {}
                         }
                     }
                     let Some(range) = self.decoder.take_raw() else {
@@ -414,15 +428,30 @@ impl ResponseParser {
         }
     }
 
-    /// An `ERR` packet at the front of the unframed pack position, if there is a whole one.
-    fn peek_err_packet(&self) -> Option<RemoteError> {
+    /// What the front of the unframed pack position holds: a whole `ERR` packet, the start of
+    /// one (or too few bytes to tell), or anything else, which is the pack.
+    fn peek_err_packet(&self) -> PackFront {
         let buffered = self.decoder.buffered();
         if buffered.starts_with(b"PACK") {
-            return None;
+            return PackFront::Pack;
         }
         match packetline::decode::streaming(buffered) {
-            Ok(packetline::decode::Stream::Complete { packet, .. }) => packet.check_error().err(),
-            _ => None,
+            Ok(packetline::decode::Stream::Complete { packet, .. }) => packet
+                .check_error()
+                .err()
+                .map_or(PackFront::Pack, PackFront::Err),
+            // A length prefix still arriving, or a packet whose payload so far could begin
+            // with `ERR `: more bytes decide. (A body that ends here is truncated either way.)
+            Ok(packetline::decode::Stream::Incomplete { .. }) => {
+                let payload = buffered.get(4..).unwrap_or_default();
+                let shared = payload.len().min(packetline::ERR_PREFIX.len());
+                if buffered.len() < 4 || payload[..shared] == packetline::ERR_PREFIX[..shared] {
+                    PackFront::Undecided
+                } else {
+                    PackFront::Pack
+                }
+            }
+            Err(_) => PackFront::Pack,
         }
     }
 }

@@ -855,3 +855,47 @@ fn decoding_packets_of_every_length_near_the_bounds() -> Result {
     }
     Ok(())
 }
+
+/// v0 without side-band: an `ERR` packet where the pack would start is the server's error
+/// however the body is cut, and a real pack cut anywhere is still the pack (found by the
+/// `fetch_response` fuzz target: an `ERR` packet split across chunks became pack bytes).
+#[test]
+fn an_unframed_pack_position_reads_the_same_in_any_chunks() -> Result {
+    let options = v0::ResponseOptions {
+        side_band: None,
+        shallow_update: false,
+        done: true,
+    };
+    let run = |body: &[u8], cut: usize| -> std::result::Result<(Vec<u8>, End), String> {
+        let mut parser = v0::ResponseParser::new(options, Limits::default());
+        let mut pack = Vec::new();
+        for chunk in [&body[..cut], &body[cut..]] {
+            parser.feed(chunk);
+            while let Some(event) = parser.next_event().map_err(|e| e.to_string())? {
+                if let tabgit_protocol::fetch::Event::PackData(bytes) = event {
+                    pack.extend_from_slice(bytes);
+                }
+            }
+        }
+        Ok((pack, parser.finish().map_err(|e| e.to_string())?))
+    };
+    let mut err_body = pkts(&[b"NAK\n", b"ERR upload-pack: not our ref\n"]);
+    err_body.extend_from_slice(b"trailing junk");
+    let mut pack_body = pkts(&[b"NAK\n"]);
+    pack_body.extend_from_slice(b"PACK\0\0\0\x02\0\0\0\0 and the rest");
+    for cut in 0..=err_body.len() {
+        assert_eq!(
+            run(&err_body, cut),
+            Err("the server reported an error: upload-pack: not our ref".to_owned()),
+            "ERR cut at {cut}"
+        );
+    }
+    for cut in 0..=pack_body.len() {
+        assert_eq!(
+            run(&pack_body, cut),
+            Ok((pack_body[8..].to_vec(), End::PackReceived)),
+            "pack cut at {cut}"
+        );
+    }
+    Ok(())
+}
