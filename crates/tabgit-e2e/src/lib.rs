@@ -14,6 +14,11 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// How long a wait for the page lasts before the test fails. Generous on purpose: CI runs the
+/// end-to-end tests in parallel, each with its own Chromium, on two cores, and a wait that
+/// runs out there is a false failure; no test asserts on time.
+pub const WAIT: Duration = Duration::from_secs(180);
+
 use thirtyfour::common::log::LoggingPrefsLogLevel;
 use thirtyfour::prelude::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -337,26 +342,26 @@ impl Browser {
         })
     }
 
-    /// Find the element with `data-testid`, waiting up to 30 seconds for it to appear.
+    /// Find the element with `data-testid`, waiting up to `WAIT` for it to appear.
     pub async fn by_test_id(&self, id: &str) -> Result<WebElement> {
         self.wait_for(&format!("[data-testid=\"{id}\"]")).await
     }
 
-    /// Find the first element matching a CSS selector, waiting up to 60 seconds.
+    /// Find the first element matching a CSS selector, waiting up to `WAIT`.
     pub async fn wait_for(&self, css: &str) -> Result<WebElement> {
         Ok(self
             .driver
             .query(By::Css(css.to_owned()))
-            .wait(Duration::from_secs(60), Duration::from_millis(100))
+            .wait(WAIT, Duration::from_millis(100))
             .first()
             .await?)
     }
 
-    /// Wait until no element matches a CSS selector (up to 60 seconds).
+    /// Wait until no element matches a CSS selector (up to `WAIT`).
     pub async fn wait_gone(&self, css: &str) -> Result {
         self.driver
             .query(By::Css(css.to_owned()))
-            .wait(Duration::from_secs(60), Duration::from_millis(100))
+            .wait(WAIT, Duration::from_millis(100))
             .not_exists()
             .await?;
         Ok(())
@@ -378,8 +383,8 @@ impl Browser {
         Ok(())
     }
 
-    /// Wait until the text of the element with `data-testid` satisfies `pred` (up to 60
-    /// seconds); return the text.
+    /// Wait until the text of the element with `data-testid` satisfies `pred` (up to
+    /// `WAIT`); return the text.
     pub async fn wait_text(&self, id: &str, pred: impl Fn(&str) -> bool) -> Result<String> {
         self.wait_css_text(&format!("[data-testid=\"{id}\"]"), pred)
             .await
@@ -388,7 +393,8 @@ impl Browser {
     /// Wait until the text of the first element matching `css` satisfies `pred`.
     pub async fn wait_css_text(&self, css: &str, pred: impl Fn(&str) -> bool) -> Result<String> {
         let mut last = String::new();
-        for _ in 0..600 {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while tokio::time::Instant::now() < deadline {
             if let Ok(element) = self.driver.find(By::Css(css.to_owned())).await {
                 if let Ok(text) = element.text().await {
                     if pred(&text) {

@@ -283,7 +283,8 @@ async fn clone_progress_moves_and_cancel_keeps_nothing() -> Result {
 
     // Watch the receiving phase move: at least two different counts before it ends.
     let mut seen = std::collections::BTreeSet::new();
-    for _ in 0..600 {
+    let deadline = tokio::time::Instant::now() + tabgit_e2e::WAIT;
+    while tokio::time::Instant::now() < deadline {
         let Ok(progress) = b
             .driver
             .find(By::Css("[data-testid=\"clone-progress\"]"))
