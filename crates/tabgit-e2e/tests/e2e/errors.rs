@@ -218,3 +218,85 @@ async fn a_token_locked_under_a_passphrase_is_stored_encrypted_and_unlocked_once
     world.assert_no_csp_violation().await?;
     world.quit().await
 }
+
+/// RELIABILITY.md S1 in the browser: with the origin's quota forced small (Chromium's
+/// `Storage.overrideQuotaForOrigin`, set before the origin stores anything, as Chromium only
+/// applies it then), a clone that outgrows it fails on IndexedDB's real `QuotaExceededError`,
+/// says so in words, and leaves the repository list and the databases exactly as they were.
+#[tokio::test]
+async fn a_clone_that_fills_the_storage_says_so_and_keeps_the_list() -> Result {
+    let world = World::start(WorldOptions {
+        repos: vec!["demo", "medium"],
+    })
+    .await?;
+    let b = &world.browser;
+    world.open("#/settings").await?;
+    // 4 MB: the demo repository fits, the medium one (a 20 MB pack) does not.
+    b.driver
+        .cdp()
+        .send_raw(
+            "Storage.overrideQuotaForOrigin",
+            serde_json::json!({ "origin": world.app, "quotaSize": 4_000_000u64 }),
+        )
+        .await?;
+    world.configure().await?;
+    world.clone_repo(&world.repo_url("demo")).await?;
+    b.click("nav-repos").await?;
+    b.wait_for("[data-testid=\"repo-entry\"][data-name=\"demo\"]")
+        .await?;
+    let list = || async {
+        let mut names = Vec::new();
+        for entry in b
+            .driver
+            .find_all(thirtyfour::By::Css("[data-testid=\"repo-entry\"]"))
+            .await?
+        {
+            names.push(entry.attr("data-name").await?.unwrap_or_default());
+        }
+        names.sort();
+        Ok::<_, Box<dyn std::error::Error + Send + Sync>>(names)
+    };
+    let databases = || async {
+        let value = b
+            .driver
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 indexedDB.databases().then((d) => done(d.map((x) => x.name).sort()));",
+                Vec::new(),
+            )
+            .await?
+            .json()
+            .clone();
+        Ok::<_, Box<dyn std::error::Error + Send + Sync>>(value)
+    };
+    let before = list().await?;
+    assert_eq!(before, ["demo"], "one repository before");
+    let databases_before = databases().await?;
+
+    world
+        .open(&format!("#/clone?url={}", world.repo_url("medium")))
+        .await?;
+    b.wait_text("clone-storage", |t| t.contains("used")).await?;
+    b.click("clone-submit").await?;
+    let banner = b.wait_text("error-banner", |t| !t.is_empty()).await?;
+    assert!(
+        banner.contains("storage is full") && banner.contains("nothing was changed"),
+        "the banner says the storage is full, in words: {banner}"
+    );
+    b.screenshot("error-storage-full").await?;
+
+    world.open("#/").await?;
+    b.wait_for("[data-testid=\"repo-entry\"][data-name=\"demo\"]")
+        .await?;
+    assert_eq!(list().await?, before, "the repository list is as it was");
+    assert_eq!(
+        databases().await?,
+        databases_before,
+        "no database is left behind"
+    );
+    // The repository that was there still opens and reads.
+    world.open("#/repo/demo/files").await?;
+    b.wait_for("[data-testid=\"file-tree\"] [data-testid=\"file-entry\"]")
+        .await?;
+    world.quit().await
+}
