@@ -8,6 +8,7 @@ mod bench;
 mod editor;
 mod errors;
 mod flow;
+mod malicious;
 mod merge;
 
 use tabgit_e2e::{dist_dir, serve_static, Browser, Result};

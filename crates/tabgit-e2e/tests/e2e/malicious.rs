@@ -1,0 +1,154 @@
+//! The malicious-repository corpus (`tests/fixtures/make-malicious.sh`, SECURITY.md) cloned by
+//! the app in headless Chromium through the proxy: every hostile repository is refused with
+//! words in the error banner, the engine worker survives (no panic, no restart), nothing is
+//! kept (the repository list and IndexedDB's databases are as before), and server text is shown
+//! without control or bidi characters. The native CLI runs the same corpus with the exact
+//! words of each refusal (`crates/tabgit-fuzz/tests/malicious.rs`); the browser runs the same
+//! core, so this test checks what only the browser adds: the worker, IndexedDB and the page.
+
+use std::process::{Command, Stdio};
+
+use tabgit_e2e::{Result, World, WorldOptions};
+use tabgit_testtools::workspace_root;
+
+/// The cases a clone must accept: hostile text to be masked, not an error.
+const CLONE_SUCCEEDS: &[&str] = &["server-progress-bidi"];
+
+/// Whether `c` is a control character or a bidi override/isolate (RELIABILITY.md row 34).
+fn unsafe_char(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+}
+
+#[tokio::test]
+async fn hostile_repositories_are_refused_in_the_browser_and_nothing_is_kept() -> Result {
+    // The corpus, generated once per machine (the script keeps a stamp and takes a lock).
+    let corpus = workspace_root().join("target").join("malicious");
+    let script = workspace_root().join("tests/fixtures/make-malicious.sh");
+    let made = Command::new("bash")
+        .arg(&script)
+        .arg(&corpus)
+        .stdin(Stdio::null())
+        .output()?;
+    if !made.status.success() {
+        return Err(format!(
+            "{} failed: {}",
+            script.display(),
+            String::from_utf8_lossy(&made.stderr)
+        )
+        .into());
+    }
+    let cases = std::fs::read_to_string(corpus.join("CASES"))?;
+    let cases: Vec<&str> = cases
+        .lines()
+        .filter_map(|l| l.split('\t').next())
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert!(cases.len() >= 40, "the corpus lists its cases: {cases:?}");
+
+    let world = World::start(WorldOptions {
+        repos: vec!["demo"],
+    })
+    .await?;
+    for entry in std::fs::read_dir(&corpus)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "git") {
+            let copied = Command::new("cp")
+                .arg("-a")
+                .arg(&path)
+                .arg(world.root.path())
+                .status()?;
+            assert!(copied.success(), "copy {}", path.display());
+        }
+    }
+    let b = &world.browser;
+    world.configure().await?;
+    world.clone_repo(&world.repo_url("demo")).await?;
+
+    let databases = || async {
+        let value = b
+            .driver
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 indexedDB.databases().then((d) => done(d.map((x) => x.name).sort()));",
+                Vec::new(),
+            )
+            .await?
+            .json()
+            .clone();
+        Ok::<_, Box<dyn std::error::Error + Send + Sync>>(value)
+    };
+    // The banner's whole text, its folded details included.
+    let banner_text = || async {
+        let value = b
+            .driver
+            .execute(
+                "const e = document.querySelector('[data-testid=\"error-banner\"]');
+                 return e ? e.textContent : '';",
+                Vec::new(),
+            )
+            .await?
+            .json()
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        Ok::<_, Box<dyn std::error::Error + Send + Sync>>(value)
+    };
+    let before = databases().await?;
+
+    let mut wrong = Vec::new();
+    for case in &cases {
+        if CLONE_SUCCEEDS.contains(case) {
+            continue;
+        }
+        world
+            .open(&format!("#/clone?url={}", world.repo_url(case)))
+            .await?;
+        // A fresh page, so the banner read below is this case's.
+        b.driver.refresh().await?;
+        b.wait_text("clone-storage", |t| t.contains("used")).await?;
+        b.click("clone-submit").await?;
+        b.wait_text("error-banner", |t| !t.is_empty()).await?;
+        let text = banner_text().await?;
+        eprintln!("{case}: {}", text.escape_debug());
+        if text.contains("engine crashed") || text.contains("engine stopped") {
+            wrong.push(format!("{case}: the engine died: {text:?}"));
+        }
+        if !text.contains("Clone failed") {
+            wrong.push(format!("{case}: no clone failure in words: {text:?}"));
+        }
+        if text.chars().any(unsafe_char) {
+            wrong.push(format!(
+                "{case}: a control or bidi character reached the page: {text:?}"
+            ));
+        }
+        let now = databases().await?;
+        if now != before {
+            wrong.push(format!("{case}: databases changed: {before} -> {now}"));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} cases went wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+
+    // The engine still answers and the repository that was there still reads.
+    world.open("#/repo/demo/files").await?;
+    b.wait_for("[data-testid=\"file-tree\"] [data-testid=\"file-entry\"]")
+        .await?;
+
+    // Hostile progress text is masked, and the clone goes through.
+    for case in CLONE_SUCCEEDS {
+        world.clone_repo(&world.repo_url(case)).await?;
+        let text = b.driver.source().await?;
+        assert!(
+            !text
+                .chars()
+                .any(|c| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')),
+            "{case}: no bidi control in the page"
+        );
+    }
+    world.quit().await
+}
