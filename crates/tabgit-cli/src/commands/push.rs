@@ -46,6 +46,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         None => (crate::commands::fetch::default_remote(&repo)?, Vec::new()),
     };
     let mut ref_specs = Vec::new();
+    // What the user named as each destination's source, for the report (`main -> main`).
+    let mut sources: std::collections::HashMap<Vec<u8>, String> = Default::default();
     let mut texts = specs;
     if texts.is_empty() && !args.tags {
         let Head::Branch { name, .. } = repo.head()? else {
@@ -64,6 +66,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             None => (text.to_owned(), text.to_owned()),
         };
         let destination = full_remote_name(&repo, &source, &destination)?;
+        if !source.is_empty() {
+            sources.insert(destination.clone(), source.clone());
+        }
         let source = if source.is_empty() {
             None
         } else {
@@ -78,6 +83,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if args.tags {
         for entry in repo.refs().list(b"refs/tags/")? {
             if let Some(id) = entry.target.object_id() {
+                sources.insert(
+                    entry.name.clone(),
+                    String::from_utf8_lossy(tabgit_refs::name::short_name(&entry.name))
+                        .into_owned(),
+                );
                 ref_specs.push(push::RefSpec {
                     source: Some(id),
                     destination: entry.name,
@@ -107,24 +117,29 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         for r in &outcome.refs {
             let short =
                 String::from_utf8_lossy(tabgit_refs::name::short_name(&r.name)).into_owned();
+            // git's `src -> dst`; the source as the user named it.
+            let from = sources
+                .get(&r.name)
+                .map(|s| format!("{s} "))
+                .unwrap_or_default();
             let line = match &r.status {
                 Status::Ok if r.new.is_none() => format!(" - [deleted]         {short}"),
-                Status::Ok if r.old.is_none() => format!(" * [new branch]      -> {short}"),
+                Status::Ok if r.old.is_none() => format!(" * [new branch]      {from}-> {short}"),
                 Status::Ok => format!(
-                    "   {}..{}  -> {short}",
+                    "   {}..{}  {from}-> {short}",
                     r.old.map(|o| o.to_hex_short(7)).unwrap_or_default(),
                     r.new.map(|n| n.to_hex_short(7)).unwrap_or_default()
                 ),
-                Status::UpToDate => format!(" = [up to date]      -> {short}"),
+                Status::UpToDate => format!(" = [up to date]      {from}-> {short}"),
                 Status::RejectedLocally { reason } => {
                     let word = reason.split(':').next().unwrap_or(reason);
-                    format!(" ! [rejected]        -> {short} ({word})")
+                    format!(" ! [rejected]        {from}-> {short} ({word})")
                 }
                 Status::Rejected { reason, .. } => {
-                    format!(" ! [remote rejected] -> {short} ({reason})")
+                    format!(" ! [remote rejected] {from}-> {short} ({reason})")
                 }
                 Status::Unknown { applied } => format!(
-                    " ? [{}]  -> {short}",
+                    " ? [{}]  {from}-> {short}",
                     if *applied {
                         "updated, report lost"
                     } else {

@@ -126,7 +126,9 @@ fn clone_fetch_pull_and_push_round_trip() -> Result {
     assert!(!out.status.success(), "a non-fast-forward push fails");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("[rejected]") && stderr.contains("main"),
+        stderr.contains("[rejected]")
+            && stderr.contains("main -> main")
+            && stderr.contains("(fetch first)"),
         "{stderr}"
     );
     Ok(())
