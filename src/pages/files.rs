@@ -131,6 +131,33 @@ pub fn FilesPage(
             }
         }
     });
+    // Paths that cannot be extracted everywhere are named first, and the user decides.
+    let download = move || {
+        let entries = listed();
+        let problems = zip::portability_problems(
+            entries
+                .iter()
+                .filter(|e| e.kind != "directory")
+                .map(|e| e.path.as_slice()),
+        );
+        if problems.is_empty() {
+            download_all.dispatch(());
+            return;
+        }
+        let shown = problems.len().min(10);
+        let mut message = format!(
+            "{} path(s) in this archive cannot be extracted on every system:\n{}",
+            problems.len(),
+            problems[..shown].join("\n")
+        );
+        if problems.len() > shown {
+            message.push_str(&format!("\n… and {} more", problems.len() - shown));
+        }
+        message.push_str("\nDownload anyway? The files are written as they are in the repository.");
+        confirm.ask(message, "Download anyway", move |()| {
+            download_all.dispatch(());
+        });
+    };
     let delete_folder = Callback::new(move |folder: Vec<u8>| {
         let mut prefix = folder.clone();
         prefix.push(b'/');
@@ -194,7 +221,7 @@ pub fn FilesPage(
                             }/>
                     </label>
                     <button class="button-secondary" data-testid="download-zip" disabled=move || download_all.pending().get()
-                        on:click=move |_| { download_all.dispatch(()); }>"Download .zip"</button>
+                        on:click=move |_| download()>"Download .zip"</button>
                 </div>
                 {move || new_file.get().map(|value| view! {
                     <form novalidate class="new-file" on:submit=move |ev| { ev.prevent_default(); create.dispatch(new_file.get_untracked().unwrap_or_default()); }>

@@ -4,6 +4,56 @@
 //! Paths come from the repository and were checked when the tree was fetched (no `..`, no
 //! absolute paths; RELIABILITY.md row 1), so they are written as they are.
 
+/// Paths of `paths` that cannot be extracted everywhere, each with the reason in words:
+/// Windows device names (`CON`, `PRN`, `AUX`, `NUL`, `COM1`–`COM9`, `LPT1`–`LPT9`, with any
+/// extension, in any case; RELIABILITY.md row 8) and paths that differ only in case, which are
+/// one file on Windows and macOS (row 9). git keeps all of them (they are distinct in a
+/// repository), so the download asks before writing them rather than changing them.
+pub fn portability_problems<'a>(paths: impl IntoIterator<Item = &'a [u8]>) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut seen: std::collections::BTreeMap<Vec<u8>, &'a [u8]> = Default::default();
+    for path in paths {
+        for component in path.split(|&b| b == b'/') {
+            if is_windows_device(component) {
+                problems.push(format!(
+                    "{}: {} is a device name on Windows",
+                    String::from_utf8_lossy(path),
+                    String::from_utf8_lossy(component)
+                ));
+                break;
+            }
+        }
+        let folded = path.to_ascii_lowercase();
+        if let Some(other) = seen.get(&folded) {
+            problems.push(format!(
+                "{} and {} differ only in case: one file on Windows and macOS",
+                String::from_utf8_lossy(other),
+                String::from_utf8_lossy(path)
+            ));
+        } else {
+            seen.insert(folded, path);
+        }
+    }
+    problems
+}
+
+/// Whether a path component names a Windows device: the stem (before the first `.`, without
+/// trailing spaces) is `CON`, `PRN`, `AUX`, `NUL`, `COM1`–`COM9` or `LPT1`–`LPT9` in any case
+/// (gix-validate's `is_win_device`).
+fn is_windows_device(component: &[u8]) -> bool {
+    let stem = component
+        .split(|&b| b == b'.')
+        .next()
+        .unwrap_or_default()
+        .trim_ascii_end()
+        .to_ascii_uppercase();
+    match stem.as_slice() {
+        b"CON" | b"PRN" | b"AUX" | b"NUL" => true,
+        [b'C', b'O', b'M', d] | [b'L', b'P', b'T', d] => (b'1'..=b'9').contains(d),
+        _ => false,
+    }
+}
+
 /// CRC-32 (IEEE 802.3, reflected, as zip uses it).
 pub fn crc32(data: &[u8]) -> u32 {
     let mut crc = 0xFFFF_FFFFu32;
@@ -86,7 +136,35 @@ pub fn write(files: &[(Vec<u8>, Vec<u8>)]) -> Result<Vec<u8>, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{crc32, write};
+    use super::{crc32, portability_problems, write};
+
+    #[test]
+    fn windows_device_names_and_case_collisions_are_named() {
+        let paths: [&[u8]; 9] = [
+            b"README",
+            b"docs/aux.c",
+            b"src/Com1",
+            b"lpt9 .txt",
+            b"readme",
+            b"console.rs",
+            b"com0",
+            b"nul/inside",
+            b"COM10",
+        ];
+        let problems = portability_problems(paths);
+        assert_eq!(
+            problems,
+            [
+                "docs/aux.c: aux.c is a device name on Windows",
+                "src/Com1: Com1 is a device name on Windows",
+                "lpt9 .txt: lpt9 .txt is a device name on Windows",
+                "README and readme differ only in case: one file on Windows and macOS",
+                "nul/inside: nul is a device name on Windows",
+            ]
+        );
+        let fine: [&[u8]; 3] = [b"a/b", b"A/c", b"console"];
+        assert!(portability_problems(fine).is_empty());
+    }
 
     #[test]
     fn crc_matches_the_standard_check_value() {

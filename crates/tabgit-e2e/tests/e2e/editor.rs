@@ -108,3 +108,40 @@ async fn opening_and_saving_unedited_files_never_changes_them() -> Result {
     world.assert_no_csp_violation().await?;
     world.quit().await
 }
+
+/// RELIABILITY.md rows 8 and 9 on export: a `.zip` download of a tree holding a Windows device
+/// name and two paths that differ only in case names them and asks first; cancelling writes
+/// nothing, confirming downloads without an error.
+#[tokio::test]
+async fn a_download_names_paths_that_cannot_be_extracted_everywhere() -> Result {
+    let world = World::start(WorldOptions {
+        repos: vec!["demo"],
+    })
+    .await?;
+    let b = &world.browser;
+    world.configure().await?;
+    world.clone_repo(&world.repo_url("demo")).await?;
+    for path in ["readme.md", "docs/aux.txt"] {
+        b.click("file-new").await?;
+        b.fill("file-new-path", path).await?;
+        b.click("file-new-create").await?;
+        let editor = b.by_test_id("editor").await?;
+        editor.send_keys("x\n").await?;
+        editor.send_keys(Key::Control + "s").await?;
+        b.wait_text("editor-status", |t| t == "Saved").await?;
+    }
+    b.click("download-zip").await?;
+    let question = b.wait_text("confirm-dialog", |t| !t.is_empty()).await?;
+    assert!(
+        question.contains("README.md and readme.md differ only in case")
+            && question.contains("docs/aux.txt: aux.txt is a device name on Windows"),
+        "the dialog names both paths and why: {question}"
+    );
+    b.click("confirm-cancel").await?;
+    b.wait_gone("[data-testid=\"confirm-dialog\"]").await?;
+    b.click("download-zip").await?;
+    b.click("confirm-ok").await?;
+    b.wait_gone("[data-testid=\"confirm-dialog\"]").await?;
+    assert_eq!(b.banner().await.unwrap_or_default(), "", "no error");
+    world.quit().await
+}
