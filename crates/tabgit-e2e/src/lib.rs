@@ -344,7 +344,9 @@ impl Browser {
 
     /// Find the element with `data-testid`, waiting up to `WAIT` for it to appear.
     pub async fn by_test_id(&self, id: &str) -> Result<WebElement> {
-        self.wait_for(&format!("[data-testid=\"{id}\"]")).await
+        self.wait_for(&format!("[data-testid=\"{id}\"]"))
+            .await
+            .map_err(|e| format!("{id} never appeared: {e}").into())
     }
 
     /// Find the first element matching a CSS selector, waiting up to `WAIT`.
@@ -370,7 +372,12 @@ impl Browser {
     /// Click the element with `data-testid`.
     pub async fn click(&self, id: &str) -> Result {
         let element = self.by_test_id(id).await?;
-        element.wait_until().enabled().await?;
+        element
+            .wait_until()
+            .wait(WAIT, Duration::from_millis(100))
+            .enabled()
+            .await
+            .map_err(|e| format!("{id} never became enabled: {e}"))?;
         element.click().await?;
         Ok(())
     }

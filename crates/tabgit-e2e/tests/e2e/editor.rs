@@ -125,6 +125,8 @@ async fn a_download_names_paths_that_cannot_be_extracted_everywhere() -> Result 
         b.click("file-new").await?;
         b.fill("file-new-path", path).await?;
         b.click("file-new-create").await?;
+        // The new file's editor, not the one it replaces.
+        b.wait_text("file-path", |t| t.contains(path)).await?;
         let editor = b.by_test_id("editor").await?;
         editor.send_keys("x\n").await?;
         editor.send_keys(Key::Control + "s").await?;
