@@ -527,12 +527,12 @@ fn judge_fsck(label: &str, repo: &Path) -> Vec<String> {
     }
 }
 
-/// Clone `url` into `<tmp>/outside/work/clone` and judge it; nothing may appear outside the
+/// Clone `url` into `<tmp>/outside/cwd/clone` and judge it; nothing may appear outside the
 /// clone directory, and no file anywhere may hold the bytes hostile trees try to plant.
 fn clone_case(label: &str, url: &str, expect: Expect) -> Result<Vec<String>> {
     let tmp = tempdir()?;
     let outside = tmp.path().join("outside");
-    let work = outside.join("work");
+    let work = outside.join("cwd");
     let home = tmp.path().join("home");
     std::fs::create_dir_all(&work)?;
     std::fs::create_dir_all(&home)?;
