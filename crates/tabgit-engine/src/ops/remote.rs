@@ -61,7 +61,45 @@ fn remote_error(err: &remote::Error) -> EngineError {
     EngineError::new(title, err)
 }
 
-fn session_parts(remote: &Remote) -> Result<(Url, Option<Url>, Option<Credentials>), EngineError> {
+/// What a session with a remote owns while an operation runs: the `fetch` client (aborted by
+/// the operation's cancel), the cancel flag, and the remote's URL, proxy and credentials.
+struct Connection {
+    client: FetchClient,
+    cancelled: Box<dyn Fn() -> bool>,
+    url: Url,
+    proxy: Option<Url>,
+    credentials: Option<Credentials>,
+}
+
+impl Connection {
+    /// The connection to `remote` for one operation, cancelled by `cancel`.
+    fn new(remote: &Remote, cancel: Cancel) -> Result<Connection, EngineError> {
+        let Cancel { flag, abort } = cancel;
+        let (url, proxy, credentials) = parts(remote)?;
+        Ok(Connection {
+            client: FetchClient::with_abort(abort),
+            cancelled: Box::new(move || flag.get()),
+            url,
+            proxy,
+            credentials,
+        })
+    }
+
+    /// A session over this connection, with the default limits.
+    fn session(&self) -> Session<'_, FetchClient> {
+        Session {
+            client: &self.client,
+            url: self.url.clone(),
+            credentials: self.credentials.clone(),
+            proxy: self.proxy.clone(),
+            cancelled: &*self.cancelled,
+            limits: Default::default(),
+        }
+    }
+}
+
+/// The remote's URL, proxy and credentials (bound to the URL's origin), checked.
+fn parts(remote: &Remote) -> Result<(Url, Option<Url>, Option<Credentials>), EngineError> {
     let url =
         Url::parse(&remote.url).map_err(|e| EngineError::new("This URL cannot be used", &e))?;
     let proxy = match &remote.proxy {
@@ -106,10 +144,6 @@ pub async fn clone(
     cancel: Cancel,
     progress: ProgressSink<'_>,
 ) -> Result<Reply, EngineError> {
-    let Cancel {
-        flag: cancelled,
-        abort,
-    } = cancel;
     if Database::list()
         .await
         .map_err(|e| storage_error(&e))?
@@ -121,7 +155,7 @@ pub async fn clone(
             detail: String::new(),
         });
     }
-    let (url, proxy, credentials) = session_parts(remote)?;
+    let connection = Connection::new(remote, cancel)?;
     let free = super::repo::estimate()
         .await
         .map(|(usage, quota)| quota.saturating_sub(usage))
@@ -130,16 +164,7 @@ pub async fn clone(
         let db = Database::open(name).await.map_err(|e| storage_error(&e))?;
         let files = db.load().await.map_err(|e| storage_error(&e))?;
         let worktree = db.load_worktree().await.map_err(|e| storage_error(&e))?;
-        let client = FetchClient::with_abort(abort);
-        let check = move || cancelled.get();
-        let mut session = Session {
-            client: &client,
-            url,
-            credentials,
-            proxy,
-            cancelled: &check,
-            limits: Default::default(),
-        };
+        let mut session = connection.session();
         let mut options = clone_op::Options::new(signature(identity));
         options.branch.clone_from(&shape.branch);
         options.depth = shape.depth;
@@ -178,21 +203,8 @@ async fn fetch_into(
     cancel: Cancel,
     progress: ProgressSink<'_>,
 ) -> Result<Vec<String>, EngineError> {
-    let Cancel {
-        flag: cancelled,
-        abort,
-    } = cancel;
-    let (url, proxy, credentials) = session_parts(remote)?;
-    let client = FetchClient::with_abort(abort);
-    let check = move || cancelled.get();
-    let mut session = Session {
-        client: &client,
-        url,
-        credentials,
-        proxy,
-        cancelled: &check,
-        limits: Default::default(),
-    };
+    let connection = Connection::new(remote, cancel)?;
+    let mut session = connection.session();
     let options = fetch_op::Options {
         refspecs: vec![fetch_op::default_refspec("origin")],
         tags: fetch_op::Tags::Follow,
@@ -304,21 +316,8 @@ async fn push_into(
     cancel: Cancel,
     progress: ProgressSink<'_>,
 ) -> Result<Vec<RefOutcome>, EngineError> {
-    let Cancel {
-        flag: cancelled,
-        abort,
-    } = cancel;
-    let (url, proxy, credentials) = session_parts(remote)?;
-    let client = FetchClient::with_abort(abort);
-    let check = move || cancelled.get();
-    let mut session = Session {
-        client: &client,
-        url,
-        credentials,
-        proxy,
-        cancelled: &check,
-        limits: Default::default(),
-    };
+    let connection = Connection::new(remote, cancel)?;
+    let mut session = connection.session();
     let options = push_op::Options {
         specs,
         atomic: false,
@@ -456,21 +455,8 @@ pub async fn push_refs(
 /// `Op::TestRemote`: list the remote's refs, to show a connection works (and with which
 /// default branch) before anything is cloned.
 pub async fn test_remote(remote: &Remote, cancel: Cancel) -> Result<Reply, EngineError> {
-    let Cancel {
-        flag: cancelled,
-        abort,
-    } = cancel;
-    let (url, proxy, credentials) = session_parts(remote)?;
-    let client = FetchClient::with_abort(abort);
-    let check = move || cancelled.get();
-    let mut session = Session {
-        client: &client,
-        url,
-        credentials,
-        proxy,
-        cancelled: &check,
-        limits: Default::default(),
-    };
+    let connection = Connection::new(remote, cancel)?;
+    let mut session = connection.session();
     let (_, refs) = remote::list_refs(&mut session, Vec::new())
         .await
         .map_err(|e| remote_error(&e))?;
