@@ -419,6 +419,20 @@ impl Browser {
         .into())
     }
 
+    /// The names of the page origin's IndexedDB databases, sorted (one per repository).
+    pub async fn databases(&self) -> Result<serde_json::Value> {
+        Ok(self
+            .driver
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 indexedDB.databases().then((d) => done(d.map((x) => x.name).sort()));",
+                Vec::new(),
+            )
+            .await?
+            .json()
+            .clone())
+    }
+
     /// The error banner's text, if one is shown.
     pub async fn banner(&self) -> Option<String> {
         let element = self

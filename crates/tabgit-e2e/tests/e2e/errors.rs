@@ -256,22 +256,9 @@ async fn a_clone_that_fills_the_storage_says_so_and_keeps_the_list() -> Result {
         names.sort();
         Ok::<_, Box<dyn std::error::Error + Send + Sync>>(names)
     };
-    let databases = || async {
-        let value = b
-            .driver
-            .execute_async(
-                "const done = arguments[arguments.length - 1];
-                 indexedDB.databases().then((d) => done(d.map((x) => x.name).sort()));",
-                Vec::new(),
-            )
-            .await?
-            .json()
-            .clone();
-        Ok::<_, Box<dyn std::error::Error + Send + Sync>>(value)
-    };
     let before = list().await?;
     assert_eq!(before, ["demo"], "one repository before");
-    let databases_before = databases().await?;
+    let databases_before = b.databases().await?;
 
     world
         .open(&format!("#/clone?url={}", world.repo_url("medium")))
@@ -290,7 +277,7 @@ async fn a_clone_that_fills_the_storage_says_so_and_keeps_the_list() -> Result {
         .await?;
     assert_eq!(list().await?, before, "the repository list is as it was");
     assert_eq!(
-        databases().await?,
+        b.databases().await?,
         databases_before,
         "no database is left behind"
     );

@@ -65,19 +65,6 @@ async fn hostile_repositories_are_refused_in_the_browser_and_nothing_is_kept() -
     world.configure().await?;
     world.clone_repo(&world.repo_url("demo")).await?;
 
-    let databases = || async {
-        let value = b
-            .driver
-            .execute_async(
-                "const done = arguments[arguments.length - 1];
-                 indexedDB.databases().then((d) => done(d.map((x) => x.name).sort()));",
-                Vec::new(),
-            )
-            .await?
-            .json()
-            .clone();
-        Ok::<_, Box<dyn std::error::Error + Send + Sync>>(value)
-    };
     // The banner's whole text, its folded details included.
     let banner_text = || async {
         let value = b
@@ -94,7 +81,7 @@ async fn hostile_repositories_are_refused_in_the_browser_and_nothing_is_kept() -
             .to_owned();
         Ok::<_, Box<dyn std::error::Error + Send + Sync>>(value)
     };
-    let before = databases().await?;
+    let before = b.databases().await?;
 
     let mut wrong = Vec::new();
     for case in &cases {
@@ -122,7 +109,7 @@ async fn hostile_repositories_are_refused_in_the_browser_and_nothing_is_kept() -
                 "{case}: a control or bidi character reached the page: {text:?}"
             ));
         }
-        let now = databases().await?;
+        let now = b.databases().await?;
         if now != before {
             wrong.push(format!("{case}: databases changed: {before} -> {now}"));
         }
