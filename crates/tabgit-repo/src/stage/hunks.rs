@@ -229,29 +229,11 @@ fn apply_forward(diff: &lines::Diff<'_>, selected: &[bool]) -> Vec<u8> {
     out
 }
 
-/// `new` with the selected changes reverted towards `old`.
+/// `new` with the selected changes reverted towards `old`: `old` with every other change applied,
+/// as the lines between changes are the same bytes on both sides (the line diff is exact).
 fn apply_backward(diff: &lines::Diff<'_>, selected: &[bool]) -> Vec<u8> {
-    let (old, new) = (diff.old_lines(), diff.new_lines());
-    let mut out = Vec::new();
-    let mut new_pos = 0usize;
-    for (change, &revert) in diff.changes().iter().zip(selected) {
-        for line in &new[new_pos..change.new.start as usize] {
-            out.extend_from_slice(line);
-        }
-        let lines = if revert {
-            &old[change.old.start as usize..change.old.end as usize]
-        } else {
-            &new[change.new.start as usize..change.new.end as usize]
-        };
-        for line in lines {
-            out.extend_from_slice(line);
-        }
-        new_pos = change.new.end as usize;
-    }
-    for line in &new[new_pos..] {
-        out.extend_from_slice(line);
-    }
-    out
+    let others: Vec<bool> = selected.iter().map(|revert| !revert).collect();
+    apply_forward(diff, &others)
 }
 
 fn write_index_entry<F: GitFiles + Clone>(
