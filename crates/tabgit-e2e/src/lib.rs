@@ -370,16 +370,34 @@ impl Browser {
     }
 
     /// Click the element with `data-testid`.
+    ///
+    /// The element is looked up afresh on every try: a view that re-renders between the
+    /// lookup and the click (a diff that finishes loading, a list that refreshes) replaces
+    /// the node, and a wait on the old one would never end.
     pub async fn click(&self, id: &str) -> Result {
-        let element = self.by_test_id(id).await?;
-        element
-            .wait_until()
-            .wait(WAIT, Duration::from_millis(100))
-            .enabled()
-            .await
-            .map_err(|e| format!("{id} never became enabled: {e}"))?;
-        element.click().await?;
-        Ok(())
+        self.click_css(&format!("[data-testid=\"{id}\"]")).await
+    }
+
+    /// Click the first element matching a CSS selector once it is there and enabled, as
+    /// [`Browser::click`] does.
+    pub async fn click_css(&self, css: &str) -> Result {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        let mut last = String::from("it never appeared");
+        while tokio::time::Instant::now() < deadline {
+            match self.driver.find(By::Css(css.to_owned())).await {
+                Ok(element) => match element.is_enabled().await {
+                    Ok(true) => match element.click().await {
+                        Ok(()) => return Ok(()),
+                        Err(e) => last = format!("the click failed: {e}"),
+                    },
+                    Ok(false) => last = String::from("it stayed disabled"),
+                    Err(e) => last = format!("it went away: {e}"),
+                },
+                Err(e) => last = format!("it never appeared: {e}"),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!("could not click {css}: {last}").into())
     }
 
     /// Replace the value of the input with `data-testid`.

@@ -25,9 +25,7 @@ async fn screenshots(world: &World, theme: &str) -> Result {
     b.screenshot(&format!("files-{theme}")).await?;
     // The history is photographed by merge.rs, after a merge gives its graph lanes.
     world.open("#/repo/demo/changes").await?;
-    b.wait_for("[data-testid=\"change-entry\"] .change-name")
-        .await?
-        .click()
+    b.click_css("[data-testid=\"change-entry\"] .change-name")
         .await?;
     b.by_test_id("diff-hunk").await?;
     b.screenshot(&format!("changes-{theme}")).await?;
@@ -69,7 +67,8 @@ async fn the_whole_loop_clone_edit_stage_commit_push_and_reload() -> Result {
     assert_eq!(readme.attr("data-status").await?.as_deref(), Some("clean"));
 
     // Edit README.md and save.
-    readme.find(By::Css("a")).await?.click().await?;
+    b.click_css("[data-testid=\"file-entry\"][data-path=\"README.md\"] a")
+        .await?;
     let editor = b.by_test_id("editor").await?;
     let original = editor.prop("value").await?.unwrap_or_default();
     assert!(!original.is_empty(), "the editor shows the file");
@@ -84,10 +83,8 @@ async fn the_whole_loop_clone_edit_stage_commit_push_and_reload() -> Result {
 
     // The change, with its diff.
     b.click("nav-changes").await?;
-    let entry = b
-        .wait_for("[data-testid=\"change-entry\"][data-path=\"README.md\"]")
+    b.click_css("[data-testid=\"change-entry\"][data-path=\"README.md\"] .change-name")
         .await?;
-    entry.find(By::Css(".change-name")).await?.click().await?;
     b.wait_text("diff", |t| t.contains("Edited in tabgit"))
         .await?;
 
@@ -165,25 +162,18 @@ async fn the_whole_loop_clone_edit_stage_commit_push_and_reload() -> Result {
     // Hunk staging, unstaging and discarding (after a confirmation).
     world.open("#/repo/demo/changes").await?;
     let lib = "[data-testid=\"change-entry\"][data-path=\"src/lib.rs\"]";
-    b.wait_for(&format!("{lib} .change-name"))
-        .await?
-        .click()
-        .await?;
+    b.click_css(&format!("{lib} .change-name")).await?;
     b.click("hunk-toggle").await?;
     b.wait_for(&format!("{lib}[data-side=\"staged\"]")).await?;
     b.wait_gone(&format!("{lib}[data-side=\"unstaged\"]"))
         .await?;
-    b.wait_for(&format!(
+    b.click_css(&format!(
         "{lib}[data-side=\"staged\"] [data-testid=\"unstage\"]"
     ))
-    .await?
-    .click()
     .await?;
-    b.wait_for(&format!(
+    b.click_css(&format!(
         "{lib}[data-side=\"unstaged\"] [data-testid=\"discard\"]"
     ))
-    .await?
-    .click()
     .await?;
     b.click("confirm-ok").await?;
     b.by_test_id("changes-empty").await?;

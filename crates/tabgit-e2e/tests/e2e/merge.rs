@@ -16,12 +16,10 @@ fn entry(name: &str) -> String {
 async fn switch(b: &Browser, name: &str, shown_as: &str) -> Result {
     b.click("nav-branches").await?;
     b.fill("branch-search", name).await?;
-    b.wait_for(&format!(
+    b.click_css(&format!(
         "{} [data-testid=\"branch-switch\"]",
         entry(shown_as)
     ))
-    .await?
-    .click()
     .await?;
     b.wait_text("repo-branch", |t| t == name).await?;
     Ok(())
@@ -88,12 +86,10 @@ async fn branch_merge_resolve_conclude_push_then_revert_and_restore() -> Result 
     commit_all(b, "Add notes on the branch").await?;
     b.click("nav-branches").await?;
     b.fill("branch-search", "resolve").await?;
-    b.wait_for(&format!(
+    b.click_css(&format!(
         "{} [data-testid=\"branch-push\"]",
         entry("resolve-here")
     ))
-    .await?
-    .click()
     .await?;
     b.wait_text("branch-result", |t| t.contains("resolve-here"))
         .await?;
@@ -112,10 +108,7 @@ async fn branch_merge_resolve_conclude_push_then_revert_and_restore() -> Result 
     let lib = "[data-testid=\"conflict-entry\"][data-path=\"src/lib.rs\"]";
     b.wait_for(readme).await?;
     b.wait_for(lib).await?;
-    b.wait_for(&format!("{readme} .change-name"))
-        .await?
-        .click()
-        .await?;
+    b.click_css(&format!("{readme} .change-name")).await?;
     b.wait_for("[data-testid=\"conflict-file\"][data-path=\"README.md\"]")
         .await?;
     b.by_test_id("conflict-hunk").await?;
@@ -130,10 +123,7 @@ async fn branch_merge_resolve_conclude_push_then_revert_and_restore() -> Result 
     b.wait_gone(readme).await?;
 
     // src/lib.rs: edit the result by hand.
-    b.wait_for(&format!("{lib} .change-name"))
-        .await?
-        .click()
-        .await?;
+    b.click_css(&format!("{lib} .change-name")).await?;
     b.wait_for("[data-testid=\"conflict-file\"][data-path=\"src/lib.rs\"]")
         .await?;
     let markers = b.wait_text("conflict-markers", |t| !t.is_empty()).await?;
@@ -177,12 +167,10 @@ async fn branch_merge_resolve_conclude_push_then_revert_and_restore() -> Result 
 
     // Revert the branch's commit from its page, reached from the history list.
     b.click("nav-history").await?;
-    b.wait_for(&format!(
+    b.click_css(&format!(
         "[data-testid=\"commit-row\"][data-commit=\"{}\"] a",
         branch_tip.trim()
     ))
-    .await?
-    .click()
     .await?;
     b.wait_for("[data-testid=\"diff-file\"][data-path=\"docs/notes.md\"]")
         .await?;
@@ -309,20 +297,16 @@ async fn branch_merge_resolve_conclude_push_then_revert_and_restore() -> Result 
     // Branches: delete the merged branch here and on the remote; a tag, pushed.
     b.click("nav-branches").await?;
     b.fill("branch-search", "resolve").await?;
-    b.wait_for(&format!(
+    b.click_css(&format!(
         "{} [data-testid=\"branch-delete\"]",
         entry("resolve-here")
     ))
-    .await?
-    .click()
     .await?;
     b.wait_gone(&entry("resolve-here")).await?;
-    b.wait_for(&format!(
+    b.click_css(&format!(
         "{} [data-testid=\"branch-delete-remote\"]",
         entry("origin/resolve-here")
     ))
-    .await?
-    .click()
     .await?;
     b.click("confirm-ok").await?;
     b.wait_gone(&entry("origin/resolve-here")).await?;
@@ -335,11 +319,9 @@ async fn branch_merge_resolve_conclude_push_then_revert_and_restore() -> Result 
     b.fill("tag-message", "Conflicts resolved in a browser tab")
         .await?;
     b.click("tag-create").await?;
-    b.wait_for(
+    b.click_css(
         "[data-testid=\"tag-entry\"][data-name=\"resolved-in-browser\"] [data-testid=\"tag-push\"]",
     )
-    .await?
-    .click()
     .await?;
     b.wait_text("branch-result", |t| {
         t.contains("refs/tags/resolved-in-browser")
@@ -531,12 +513,10 @@ async fn a_pull_that_conflicts_is_resolved_hunk_by_hunk_in_the_merge_view() -> R
     commit_all(b, "Work only on scratch").await?;
     switch(b, "main", "main").await?;
     b.fill("branch-search", "scratch").await?;
-    b.wait_for(&format!(
+    b.click_css(&format!(
         "{} [data-testid=\"branch-delete\"]",
         entry("scratch")
     ))
-    .await?
-    .click()
     .await?;
     let question = b.wait_text("confirm-dialog", |t| !t.is_empty()).await?;
     assert!(
@@ -555,12 +535,10 @@ async fn a_pull_that_conflicts_is_resolved_hunk_by_hunk_in_the_merge_view() -> R
     b.wait_text("editor-status", |t| t == "Saved").await?;
     b.click("nav-branches").await?;
     b.fill("branch-search", "scratch").await?;
-    b.wait_for(&format!(
+    b.click_css(&format!(
         "{} [data-testid=\"branch-switch\"]",
         entry("scratch")
     ))
-    .await?
-    .click()
     .await?;
     let blocked = b.wait_text("switch-blocked", |t| !t.is_empty()).await?;
     assert!(
