@@ -99,7 +99,8 @@ fn history_walk_equals_git_in_the_browser() {
     let checksum = Index::from_bytes(IDX.to_vec())
         .expect("idx")
         .pack_checksum();
-    odb.add_pack(PACK, IDX, &checksum).expect("pack stored");
+    odb.add_pack(PACK.into(), IDX, &checksum)
+        .expect("pack stored");
     let expected: Vec<tabgit_hash::ObjectId> =
         REV_LIST.lines().map(|l| l.parse().expect("hex")).collect();
     let mut graph = tabgit_revision::Graph::new(&odb as &dyn Find, HashSet::new());

@@ -160,7 +160,7 @@ pub fn pack_indexer(data: &[u8]) {
     for (id, offset, _) in index.iter() {
         assert!(index.lookup(&id).is_some(), "every indexed object is found");
         assert!(
-            offset < outcome.pack.len() as u64,
+            offset < outcome.pack.len(),
             "every offset lies inside the pack"
         );
     }

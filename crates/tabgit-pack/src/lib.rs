@@ -5,6 +5,7 @@
 //! * [`index`]: reading and writing `.idx` version 2 files.
 //! * [`indexer`]: what `git index-pack` does, fed incrementally as a pack arrives.
 //! * [`bundle`]: a pack with its index, for random access to objects.
+//! * [`pack_bytes`]: a pack's bytes in fixed-size chunks, as received and as the browser stores them.
 //! * [`write`]: writing packs, with deltas, for push.
 //!
 //! Nothing here performs I/O; every limit is explicit and every malformed input is a typed error.
@@ -28,8 +29,10 @@ pub mod data;
 pub mod delta;
 pub mod index;
 pub mod indexer;
+pub mod pack_bytes;
 pub mod write;
 
 pub use bundle::Bundle;
 pub use index::Index;
+pub use pack_bytes::PackBytes;
 pub use tabgit_hash::ObjectId;

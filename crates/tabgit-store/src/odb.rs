@@ -11,6 +11,7 @@ use tabgit_hash::{ObjectId, Prefix};
 use tabgit_object::{find, loose, Data, Find, Kind, Write};
 use tabgit_pack::bundle::{self, Bundle, Limits};
 use tabgit_pack::index::{self, Index, PrefixLookup};
+use tabgit_pack::PackBytes;
 
 use crate::files::{self, GitFiles, Transaction};
 
@@ -357,7 +358,7 @@ impl<F: GitFiles> Odb<F> {
     /// without its data.
     pub fn add_pack(
         &self,
-        pack: &[u8],
+        pack: PackBytes,
         index: &[u8],
         checksum: &ObjectId,
     ) -> Result<String, Error> {
@@ -366,9 +367,8 @@ impl<F: GitFiles> Odb<F> {
             name: name.clone(),
             source,
         })?;
-        let mut tx = Transaction::default();
-        tx.write(format!("objects/pack/{name}.pack"), pack.to_vec());
-        self.files.commit(tx)?;
+        self.files
+            .write_pack(&format!("objects/pack/{name}.pack"), pack)?;
         let mut tx = Transaction::default();
         tx.write(format!("objects/pack/{name}.idx"), index.to_vec());
         self.files.commit(tx)?;

@@ -76,7 +76,8 @@ async fn packs_are_chunked_and_loaded_on_demand() {
     let checksum = tabgit_pack::Index::from_bytes(IDX.to_vec())
         .expect("idx")
         .pack_checksum();
-    odb.add_pack(PACK, IDX, &checksum).expect("pack stored");
+    odb.add_pack(PACK.into(), IDX, &checksum)
+        .expect("pack stored");
     db.persist(&files, None).await.expect("persisted");
 
     // A fresh load has the index but none of the pack's chunks.

@@ -58,7 +58,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if args.stdin {
         let repo = repo.as_ref().expect("opened for --stdin");
         repo.odb()
-            .add_pack(&outcome.pack, &outcome.index, &outcome.pack_checksum)?;
+            .add_pack(outcome.pack, &outcome.index, &outcome.pack_checksum)?;
         println!("pack\t{}", outcome.pack_checksum);
         return Ok(ExitCode::SUCCESS);
     }
@@ -68,7 +68,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| pack_path.with_extension("idx"));
     if outcome.n_thin_bases > 0 {
-        std::fs::write(pack_path, &outcome.pack)
+        std::fs::write(pack_path, outcome.pack.to_vec())
             .with_context(|| format!("cannot rewrite {}", pack_path.display()))?;
     }
     std::fs::write(&idx_path, &outcome.index)

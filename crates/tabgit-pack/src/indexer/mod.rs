@@ -26,6 +26,12 @@ use tabgit_object::{zlib, Kind};
 
 use crate::data::{self, EntryKind, HEADER_LEN};
 use crate::delta;
+use crate::pack_bytes::PackBytes;
+
+/// More bytes than the longest valid entry header: a type-and-size varint of at most 10 bytes
+/// (`decode_entry_header` refuses longer ones) and then a base offset of at most 10 bytes or a
+/// 20-byte base id.
+const MAX_ENTRY_HEADER: usize = 64;
 
 /// The reasons a pack could not be indexed.
 #[derive(Debug, thiserror::Error)]
@@ -218,7 +224,7 @@ pub struct ResolveProgress {
 #[derive(Debug)]
 pub struct Outcome {
     /// The pack bytes, with thin bases appended if any were needed.
-    pub pack: Vec<u8>,
+    pub pack: PackBytes,
     /// The `.idx` version 2 file for it.
     pub index: Vec<u8>,
     /// The pack's checksum (its trailer), which names the pack files.
@@ -267,14 +273,14 @@ enum State {
 /// A pack being received and indexed.
 pub struct Indexer {
     options: Options,
-    pack: Vec<u8>,
-    pos: usize,
+    pack: PackBytes,
+    pos: u64,
     state: State,
     declared: u32,
     entries: Vec<Entry>,
     kept: Vec<u8>,
     hasher: Hasher,
-    hashed: usize,
+    hashed: u64,
     inflated_total: u64,
     links: std::collections::HashMap<ObjectId, Kind>,
 }
@@ -285,7 +291,7 @@ impl Indexer {
     pub fn new(options: Options) -> Self {
         Indexer {
             options,
-            pack: Vec::new(),
+            pack: PackBytes::new(),
             pos: 0,
             state: State::Header,
             declared: 0,
@@ -301,15 +307,14 @@ impl Indexer {
     /// Append the next bytes of the pack and decode every entry they complete.
     pub fn feed(&mut self, bytes: &[u8]) -> Result<(), Error> {
         self.pack
-            .try_reserve(bytes.len())
+            .try_extend(bytes)
             .map_err(|_| Error::OutOfMemory)?;
-        self.pack.extend_from_slice(bytes);
         self.advance()
     }
 
     /// Bytes received so far.
     pub fn bytes_received(&self) -> u64 {
-        self.pack.len() as u64
+        self.pack.len()
     }
 
     /// Entries fully received so far, and the count the header declared (0 before the header).
@@ -338,15 +343,15 @@ impl Indexer {
         loop {
             match &mut self.state {
                 State::Header => {
-                    if self.pack.len() < HEADER_LEN {
+                    if self.pack.len() < HEADER_LEN as u64 {
                         return Ok(());
                     }
-                    let (_, count) = data::decode_header(&self.pack)?;
+                    let (_, count) = data::decode_header(&self.pack.get(0, HEADER_LEN))?;
                     if count > u32::MAX / 2 {
                         return Err(Error::TooManyObjects { count });
                     }
                     self.declared = count;
-                    self.pos = HEADER_LEN;
+                    self.pos = HEADER_LEN as u64;
                     self.state = if count == 0 {
                         State::Trailer
                     } else {
@@ -354,17 +359,21 @@ impl Indexer {
                     };
                 }
                 State::EntryHeader => {
-                    let offset = self.pos as u64;
-                    let header = match data::decode_entry_header(&self.pack[self.pos..], offset) {
+                    let offset = self.pos;
+                    let window = self.pack.get(offset, MAX_ENTRY_HEADER);
+                    let header = match data::decode_entry_header(&window, offset) {
                         Ok(header) => header,
-                        Err(data::Error::Incomplete) => return Ok(()),
+                        // A header that would not fit the window fails with its own error first.
+                        Err(data::Error::Incomplete) if window.len() < MAX_ENTRY_HEADER => {
+                            return Ok(())
+                        }
                         Err(err) => return Err(err.into()),
                     };
                     self.account(header.size, offset)?;
                     let size = usize::try_from(header.size).map_err(|_| Error::OutOfMemory)?;
                     let inflate = zlib::Inflate::new(size)
                         .map_err(|source| Error::Zlib { offset, source })?;
-                    self.pos += header.header_len;
+                    self.pos += header.header_len as u64;
                     self.state = State::EntryData {
                         inflate: Box::new(inflate),
                         header,
@@ -377,10 +386,16 @@ impl Indexer {
                     offset,
                 } => {
                     let offset = *offset;
-                    let consumed = inflate
-                        .feed(&self.pack[self.pos..], true)
-                        .map_err(|source| Error::Zlib { offset, source })?;
-                    self.pos += consumed;
+                    // Chunk by chunk: the stream may straddle any number of them.
+                    while !inflate.is_done() && self.pos < self.pack.len() {
+                        let consumed = inflate
+                            .feed(self.pack.rest_of_chunk(self.pos), true)
+                            .map_err(|source| Error::Zlib { offset, source })?;
+                        if consumed == 0 {
+                            break;
+                        }
+                        self.pos += consumed as u64;
+                    }
                     if !inflate.is_done() {
                         return Ok(());
                     }
@@ -403,7 +418,7 @@ impl Indexer {
                     if self.pack.len() > self.pos + 20 {
                         return Err(Error::JunkAfterTrailer);
                     }
-                    if self.hasher.finalize().as_bytes()[..] != self.pack[self.pos..] {
+                    if self.hasher.finalize().as_bytes()[..] != self.pack.get(self.pos, 20)[..] {
                         return Err(Error::ChecksumMismatch);
                     }
                     self.state = State::Done;
@@ -418,9 +433,11 @@ impl Indexer {
         }
     }
 
-    fn hash_up_to(&mut self, end: usize) {
+    fn hash_up_to(&mut self, end: u64) {
         if end > self.hashed {
-            self.hasher.update(&self.pack[self.hashed..end]);
+            for piece in self.pack.pieces(self.hashed, end) {
+                self.hasher.update(piece);
+            }
             self.hashed = end;
         }
     }
@@ -432,7 +449,11 @@ impl Indexer {
         content: &[u8],
     ) -> Result<(), Error> {
         let end = self.pos;
-        let crc = crc32fast::hash(&self.pack[offset as usize..end]);
+        let mut crc = crc32fast::Hasher::new();
+        for piece in self.pack.pieces(offset, end) {
+            crc.update(piece);
+        }
+        let crc = crc.finalize();
         self.hash_up_to(end);
         let data_offset = offset + header.header_len as u64;
         let mut entry = Entry {
@@ -484,7 +505,7 @@ impl Indexer {
     ) -> Result<Outcome, Error> {
         if !matches!(self.state, State::Done) {
             return Err(Error::Truncated {
-                received: self.pack.len() as u64,
+                received: self.pack.len(),
             });
         }
         let resolver = Resolver::new(&self);
@@ -496,7 +517,7 @@ impl Indexer {
             .count();
         let n_thin_bases = appended.len();
         if !appended.is_empty() {
-            self.append_thin_bases(appended);
+            self.append_thin_bases(appended)?;
         }
         let mut ids: Vec<(ObjectId, u64, u32)> = self
             .entries
@@ -519,7 +540,7 @@ impl Indexer {
         };
         let trailer_at = self.pack.len() - 20;
         let pack_checksum =
-            ObjectId::from_slice(&self.pack[trailer_at..]).expect("20-byte trailer");
+            ObjectId::from_slice(&self.pack.get(trailer_at, 20)).expect("20-byte trailer");
         let index = crate::index::write_v2(&mut ids, &pack_checksum);
         Ok(Outcome {
             n_objects: self.entries.len(),
@@ -533,10 +554,10 @@ impl Indexer {
     }
 
     /// Append whole objects for thin-pack bases, then rewrite the object count and trailer.
-    fn append_thin_bases(&mut self, appended: Vec<(ObjectId, Kind, Vec<u8>)>) {
+    fn append_thin_bases(&mut self, appended: Vec<(ObjectId, Kind, Vec<u8>)>) -> Result<(), Error> {
         self.pack.truncate(self.pack.len() - 20);
         for (id, kind, content) in appended {
-            let offset = self.pack.len() as u64;
+            let offset = self.pack.len();
             let mut entry = Vec::new();
             data::encode_entry_header(
                 EntryKind::Base(kind),
@@ -546,7 +567,9 @@ impl Indexer {
             );
             entry.extend_from_slice(&zlib::deflate(&content, zlib::DEFAULT_LEVEL));
             let crc = crc32fast::hash(&entry);
-            self.pack.extend_from_slice(&entry);
+            self.pack
+                .try_extend(&entry)
+                .map_err(|_| Error::OutOfMemory)?;
             self.entries.push(Entry {
                 offset,
                 data_offset: 0,
@@ -559,11 +582,15 @@ impl Indexer {
             });
         }
         let count = self.entries.len() as u32;
-        self.pack[8..12].copy_from_slice(&count.to_be_bytes());
+        self.pack.overwrite(8, &count.to_be_bytes());
         let mut hasher = Hasher::checksum();
-        hasher.update(&self.pack);
+        for piece in self.pack.pieces(0, u64::MAX) {
+            hasher.update(piece);
+        }
         let checksum = hasher.finalize();
-        self.pack.extend_from_slice(checksum.as_bytes());
+        self.pack
+            .try_extend(checksum.as_bytes())
+            .map_err(|_| Error::OutOfMemory)
     }
 }
 
@@ -794,14 +821,22 @@ impl Resolver {
 fn inflate_entry(indexer: &Indexer, idx: usize) -> Result<Vec<u8>, Error> {
     let entry = &indexer.entries[idx];
     let size = usize::try_from(entry.size).map_err(|_| Error::OutOfMemory)?;
-    let mut out = Vec::new();
-    zlib::inflate_exact(&indexer.pack[entry.data_offset as usize..], size, &mut out).map_err(
-        |source| Error::Zlib {
-            offset: entry.offset,
-            source,
-        },
-    )?;
-    Ok(out)
+    let failed = |source| Error::Zlib {
+        offset: entry.offset,
+        source,
+    };
+    let mut inflate = zlib::Inflate::new(size).map_err(failed)?;
+    for piece in indexer.pack.pieces(entry.data_offset, u64::MAX) {
+        inflate.feed(piece, true).map_err(failed)?;
+        if inflate.is_done() {
+            return Ok(inflate.into_output());
+        }
+    }
+    inflate.feed(&[], false).map_err(failed)?;
+    if !inflate.is_done() {
+        return Err(failed(zlib::Error::Truncated));
+    }
+    Ok(inflate.into_output())
 }
 
 /// Record the objects an object refers to: a commit's tree and parents, a tree's entries

@@ -25,7 +25,11 @@ fn index_equals_git_index_byte_for_byte() -> Result {
     for chunk in [1, 7, 4096, pack.len()] {
         let outcome = index_in_chunks(&pack, chunk)?;
         assert!(outcome.n_deltas > 0, "the fixture pack has deltas");
-        assert_eq!(outcome.pack, pack, "a complete pack is stored unchanged");
+        assert_eq!(
+            outcome.pack.to_vec(),
+            pack,
+            "a complete pack is stored unchanged"
+        );
         assert!(
             outcome.index == git_idx,
             "our .idx equals git's for chunks of {chunk} bytes"
@@ -130,7 +134,7 @@ fn thin_pack_is_completed_from_local_objects() -> Result {
     let pack_path = tmp
         .path()
         .join(format!("pack-{}.pack", outcome.pack_checksum));
-    std::fs::write(&pack_path, &outcome.pack)?;
+    std::fs::write(&pack_path, outcome.pack.to_vec())?;
     std::fs::write(pack_path.with_extension("idx"), &outcome.index)?;
     git(
         tmp.path(),
@@ -224,5 +228,63 @@ fn whole_objects_record_their_links() -> Result {
         },
         "the commit's tree and parent are outside the pack; the tree's blob ({tree_id}) is inside"
     );
+    Ok(())
+}
+
+/// Entries that straddle the received chunks (1 MiB each): a pack of several MiB of
+/// incompressible blobs and their edited versions (stored as deltas) indexes to git's own `.idx`,
+/// whether the deltas are kept from the first pass or inflated again from the chunks.
+#[test]
+fn entries_across_chunk_boundaries_index_like_git() -> Result {
+    let tmp = tempdir()?;
+    let dir = tmp.path().to_path_buf();
+    git(&dir, &["init", "-q", "-b", "main"])?;
+    // xorshift: bytes zlib cannot shrink, so the pack is as large as the blobs.
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut noise = |len: usize| -> Vec<u8> {
+        (0..len)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect()
+    };
+    let mut blobs: Vec<Vec<u8>> = (0..12).map(|i| noise(200_000 + i * 37_001)).collect();
+    for round in 0..3 {
+        for (i, blob) in blobs.iter_mut().enumerate() {
+            let at = (round * 7919 + i * 104_729) % blob.len();
+            blob.splice(at..at, noise(100 + round * 10));
+            std::fs::write(dir.join(format!("blob{i}.bin")), &blob)?;
+        }
+        git(&dir, &["add", "-A"])?;
+        git(&dir, &["commit", "-q", "-m", &format!("round {round}")])?;
+    }
+    git(&dir, &["repack", "-adq"])?;
+    let (pack_path, idx_path) = crate::pack_files(&dir.join(".git"))?;
+    let pack = std::fs::read(&pack_path)?;
+    let git_idx = std::fs::read(&idx_path)?;
+    assert!(
+        pack.len() > 3 * tabgit_pack::pack_bytes::CHUNK_SIZE,
+        "the pack spans several chunks ({} bytes)",
+        pack.len()
+    );
+    for (piece, budget) in [(4096, usize::MAX), (pack.len(), 0), (65_537, 1 << 16)] {
+        let mut indexer = Indexer::new(Options {
+            keep_deltas_budget: budget,
+            ..Options::default()
+        });
+        for part in pack.chunks(piece) {
+            indexer.feed(part)?;
+        }
+        let outcome = indexer.finish(&NoThinBases, &mut |_| {})?;
+        assert!(outcome.n_deltas >= 12, "the edited blobs are deltas");
+        assert!(
+            outcome.index == git_idx,
+            "our .idx equals git's (fed {piece} bytes at a time, delta budget {budget})"
+        );
+        assert!(outcome.pack.to_vec() == pack, "the pack is kept unchanged");
+    }
     Ok(())
 }

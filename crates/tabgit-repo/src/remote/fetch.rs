@@ -256,13 +256,17 @@ pub async fn fetch<F: GitFiles + Clone, C: HttpClient>(
             }
         }
     }
-    let stored_pack = match &new_pack {
+    let stored_pack = match &mut new_pack {
         Some(indexed) => {
             let index = tabgit_pack::Index::from_bytes(indexed.index.clone())
                 .map_err(|e| Error::Unsupported(e.to_string()))?;
             let name = repo
                 .odb()
-                .add_pack(&indexed.pack, &indexed.index, &indexed.pack_checksum)
+                .add_pack(
+                    std::mem::take(&mut indexed.pack),
+                    &indexed.index,
+                    &indexed.pack_checksum,
+                )
                 .map_err(crate::Error::from)?;
             if options.filter.is_some()
                 || repo
@@ -604,7 +608,7 @@ pub async fn fetch_objects<F: GitFiles + Clone, C: HttpClient>(
     }
     let name = repo
         .odb()
-        .add_pack(&indexed.pack, &indexed.index, &indexed.pack_checksum)
+        .add_pack(indexed.pack, &indexed.index, &indexed.pack_checksum)
         .map_err(crate::Error::from)?;
     repo.files()
         .write(&format!("objects/pack/{name}.promisor"), b"")

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use tabgit_pack::bundle::PackData;
+use tabgit_pack::PackBytes;
 
 /// The reasons a file operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -120,6 +121,15 @@ pub trait GitFiles {
         tx.write(path, data.to_vec());
         self.commit(tx)
     }
+    /// Create or replace a pack file from the chunks it was received in. Backends that keep
+    /// packs in chunks themselves (`IndexedDB`) take them as they are; the others write the
+    /// bytes out.
+    fn write_pack(&self, path: &str, pack: PackBytes) -> Result<(), Error> {
+        let mut tx = Transaction::default();
+        tx.write(path, pack.to_vec());
+        drop(pack);
+        self.commit(tx)
+    }
     /// Delete one file.
     fn remove(&self, path: &str) -> Result<(), Error> {
         let mut tx = Transaction::default();
@@ -146,6 +156,9 @@ impl<T: GitFiles + ?Sized> GitFiles for Arc<T> {
     }
     fn commit(&self, transaction: Transaction) -> Result<(), Error> {
         (**self).commit(transaction)
+    }
+    fn write_pack(&self, path: &str, pack: PackBytes) -> Result<(), Error> {
+        (**self).write_pack(path, pack)
     }
     fn pack_data(&self, path: &str) -> Result<Option<Box<dyn PackData>>, Error> {
         (**self).pack_data(path)

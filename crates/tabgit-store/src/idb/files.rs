@@ -4,11 +4,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use tabgit_pack::bundle::{PackData, ReadError};
+use tabgit_pack::PackBytes;
 
 use crate::files::{check_path, Change, Error, GitFiles, MemoryFiles, Transaction};
 
-/// Pack files are stored in chunks of this size.
-pub const CHUNK_SIZE: usize = 1 << 20;
+/// Pack files are stored in chunks of this size: the size the indexer receives them in, so a
+/// received pack is stored without being copied whole.
+pub const CHUNK_SIZE: usize = tabgit_pack::pack_bytes::CHUNK_SIZE;
 
 /// The key of one chunk of a pack.
 pub fn chunk_key(path: &str, index: u64) -> String {
@@ -311,6 +313,30 @@ impl GitFiles for IdbFiles {
         }
         drop(shared);
         self.mirror.commit(plain)
+    }
+
+    fn write_pack(&self, path: &str, pack: PackBytes) -> Result<(), Error> {
+        check_path(path)?;
+        if !is_pack(path) {
+            let mut tx = Transaction::default();
+            tx.write(path, pack.to_vec());
+            return self.commit(tx);
+        }
+        let mut entry = PackEntry {
+            len: pack.len(),
+            chunks: HashMap::new(),
+        };
+        // One chunk at a time: each is moved behind an `Arc` and its buffer freed before the
+        // next, so storing costs one chunk more than the pack, not a second pack.
+        for (index, chunk) in pack.into_chunks().into_iter().enumerate() {
+            entry.chunks.insert(index as u64, Arc::from(chunk));
+        }
+        let mut shared = self.lock();
+        shared.journal.insert(path.to_owned(), Some(()));
+        shared
+            .packs
+            .insert(path.to_owned(), Arc::new(Mutex::new(entry)));
+        Ok(())
     }
 
     fn pack_data(&self, path: &str) -> Result<Option<Box<dyn PackData>>, Error> {

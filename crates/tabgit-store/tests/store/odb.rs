@@ -98,7 +98,7 @@ fn packs_received_in_memory_are_readable() -> Result {
     indexer.feed(&pack)?;
     let outcome = indexer.finish(&NoThinBases, &mut |_| {})?;
     let odb = Odb::open(MemoryFiles::default())?;
-    odb.add_pack(&outcome.pack, &outcome.index, &outcome.pack_checksum)?;
+    odb.add_pack(outcome.pack, &outcome.index, &outcome.pack_checksum)?;
     let head = git_text(&git_dir, &["rev-parse", "HEAD"])?;
     let mut buf = Vec::new();
     assert_eq!(
