@@ -116,6 +116,45 @@ async fn packs_are_chunked_and_loaded_on_demand() {
     let _ = ReadError::Storage(String::new());
 }
 
+/// A pack of several chunks (the last one short) is stored chunk by chunk and reads back
+/// byte for byte after reopening.
+#[wasm_bindgen_test]
+async fn a_pack_of_many_chunks_reads_back_byte_for_byte() {
+    let (db, files) = fresh("store-big-pack").await;
+    let chunk = tabgit_store::idb::CHUNK_SIZE;
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let data: Vec<u8> = (0..3 * chunk + 12_345)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect();
+    let path = "objects/pack/pack-0123456789012345678901234567890123456789.pack";
+    let mut bytes = tabgit_pack::PackBytes::new();
+    for piece in data.chunks(65_536) {
+        bytes.try_extend(piece).expect("memory");
+    }
+    files.write_pack(path, bytes).expect("pack written");
+    db.persist(&files, None).await.expect("persisted");
+    drop(files);
+
+    let reloaded = db.load().await.expect("loads");
+    db.load_chunks(&reloaded, path, 0, 3)
+        .await
+        .expect("chunks load");
+    let pack = reloaded
+        .pack_data(path)
+        .expect("readable")
+        .expect("present");
+    assert_eq!(pack.len(), data.len() as u64);
+    let read = pack.read_at(0, data.len()).expect("loaded");
+    assert!(read[..] == data[..], "every chunk holds its own bytes");
+    drop(db);
+    Database::delete("store-big-pack").await.expect("deleted");
+}
+
 #[wasm_bindgen_test]
 async fn working_tree_records_survive_and_checkouts_store_only_blob_ids() {
     use tabgit_store::worktree::{FileKind, Worktree};

@@ -374,10 +374,19 @@ impl Database {
                         len,
                         chunks: pack_chunks,
                     } => {
+                        // `put` clones its value before it returns, so one JavaScript buffer
+                        // carries every full chunk in turn instead of a copy of the whole pack.
+                        let carrier = Uint8Array::new_with_length(files::CHUNK_SIZE as u32);
                         for (index, chunk) in pack_chunks {
+                            let value = if chunk.len() == files::CHUNK_SIZE {
+                                carrier.copy_from(chunk);
+                                carrier.clone()
+                            } else {
+                                Uint8Array::from(&chunk[..])
+                            };
                             chunks
                                 .put_with_key(
-                                    &Uint8Array::from(&chunk[..]),
+                                    &value,
                                     &JsValue::from_str(&files::chunk_key(path, *index)),
                                 )
                                 .map_err(|e| classify(&e))?;
