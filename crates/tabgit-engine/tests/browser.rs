@@ -20,3 +20,8 @@ async fn fetch_info_refs_from_local_git_server_in_page() {
 fn core_hashes_in_page() {
     common::core_hashes_like_git();
 }
+
+#[wasm_bindgen_test]
+async fn a_stalled_body_times_out_in_page() {
+    common::a_stalled_body_times_out().await;
+}

@@ -28,6 +28,11 @@ async fn fetch_info_refs_from_local_git_server_in_worker() {
 }
 
 #[wasm_bindgen_test]
+async fn a_stalled_body_times_out_in_worker() {
+    common::a_stalled_body_times_out().await;
+}
+
+#[wasm_bindgen_test]
 fn engine_handles_requests_in_worker() {
     common::core_hashes_like_git();
     let reply = tabgit_engine::handle_sync(&tabgit_engine::protocol::Op::Ping);

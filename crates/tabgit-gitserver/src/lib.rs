@@ -56,6 +56,7 @@
 //! | --- | --- |
 //! | `delay=<ms>` | Wait this long before answering. |
 //! | `cut=<bytes>` | Send the first `<bytes>` bytes of the body, then drop the connection: the client sees a body shorter than its `Content-Length`, or a chunked body without its last chunk. The server side runs to completion first (git's output is drained and the whole request body is handed to git), so a push that is cut has still happened: fault P5. A body no longer than `<bytes>` is not cut. |
+//! | `stall=<bytes>` | Send the first `<bytes>` bytes of the body, then nothing more, keeping the connection open until the client gives up (fault N9: a server that hangs mid-pack). `cut` wins when both are given. |
 //! | `status=<code>` | Answer with this status (200 to 599) and a short `text/plain` body. |
 //! | `retry-after=<secs>` | Add `Retry-After: <secs>` (with `status=429` or `503`: fault N12). |
 //! | `auth=<user>:<token>` | Require `Authorization: Basic base64(<user>:<token>)` or `Authorization: Bearer <token>`; otherwise `401` with `WWW-Authenticate: Basic realm="tabgit-gitserver"`. The user becomes `REMOTE_USER`. |
@@ -69,11 +70,11 @@
 //! | `body=sideband3` | For `git-upload-pack` POSTs only: git's real response up to where the pack starts (after the `packfile` section line in v2, after the final `NAK` or `ACK <id>` in v0), then a side-band channel 3 packet `error: simulated server failure` ([`fault::SIDEBAND3_MESSAGE`]) and the end of the response (fault N6). Other requests, and v2 `ls-refs`, are served normally. |
 //! | `body=badpkt` | Invalid pkt-line framing: `zzzz…` after a valid `# service=` header for discovery, alone otherwise (fault N8). |
 //! | `ctype=<mime>` | Override the response `Content-Type`. |
-//! | `on=<scope>` | Apply `delay`, `cut`, `status`, `retry-after`, `body` and `ctype` only to one kind of request: `info-refs`, `upload-pack` (`POST …/git-upload-pack`), `receive-pack` (`POST …/git-receive-pack`) or `post` (both). `auth`, `redirect…` and `v0` always apply to every request. |
+//! | `on=<scope>` | Apply `delay`, `cut`, `stall`, `status`, `retry-after`, `body` and `ctype` only to one kind of request: `info-refs`, `upload-pack` (`POST …/git-upload-pack`), `receive-pack` (`POST …/git-receive-pack`) or `post` (both). `auth`, `redirect…` and `v0` always apply to every request. |
 //!
 //! A request goes through the knobs in this order: a CORS preflight is answered first, then
 //! `delay`, `auth`, `redirect…`, then `status`/`body` (`status` sets the code of a `body`
-//! answer; `status` alone sends a text body), then git; `ctype`, `retry-after` and `cut` then
+//! answer; `status` alone sends a text body), then git; `ctype`, `retry-after`, `cut` and `stall` then
 //! apply to whichever response resulted.
 //!
 //! For example `on=upload-pack,cut=2000` cuts the pack of a clone mid-stream (fault N9), and

@@ -4,8 +4,14 @@
 //! Requests never send cookies (`credentials: "omit"`) and are never cached; a `TypeError`
 //! from `fetch` (offline, DNS, CORS refusal) becomes [`Error::Unreachable`] with the words a
 //! user needs (`RELIABILITY.md` N16): the browser gives no status in that case.
+//!
+//! A response body that sends nothing for the idle timeout ([`DEFAULT_IDLE_TIMEOUT`]) is
+//! cancelled and fails with [`Error::TimedOut`] (`RELIABILITY.md` N9): `fetch` itself waits for
+//! ever on a server that stops mid-pack with the connection open.
 
-use js_sys::{Reflect, Uint8Array};
+use std::time::Duration;
+
+use js_sys::{Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
@@ -14,10 +20,22 @@ use web_sys::{
 
 use crate::{Body, Error, HttpClient, Method, Request, Response};
 
+/// How long a response body may send nothing before the transfer is given up.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// `fetch`, in a page or a worker.
-#[derive(Default)]
 pub struct FetchClient {
     abort: Option<AbortController>,
+    idle_timeout: Duration,
+}
+
+impl Default for FetchClient {
+    fn default() -> Self {
+        FetchClient {
+            abort: None,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+        }
+    }
 }
 
 impl FetchClient {
@@ -25,7 +43,16 @@ impl FetchClient {
     pub fn with_abort(controller: AbortController) -> Self {
         FetchClient {
             abort: Some(controller),
+            ..FetchClient::default()
         }
+    }
+
+    /// Give up a response body that sends nothing for `idle` instead of
+    /// [`DEFAULT_IDLE_TIMEOUT`].
+    #[must_use]
+    pub fn idle_timeout(mut self, idle: Duration) -> Self {
+        self.idle_timeout = idle;
+        self
     }
 }
 
@@ -33,6 +60,32 @@ impl FetchClient {
 pub struct FetchBody {
     reader: Option<ReadableStreamDefaultReader>,
     host: String,
+    idle_timeout: Duration,
+}
+
+/// Wait for `promise` for at most `timeout`: `Ok(None)` when the time ran out first.
+async fn within(promise: Promise, timeout: Duration) -> Result<Option<JsValue>, JsValue> {
+    let global = js_sys::global();
+    let function = |name: &str| -> Result<Function, JsValue> {
+        Reflect::get(&global, &JsValue::from_str(name))?.dyn_into::<Function>()
+    };
+    let (set_timeout, clear_timeout) = (function("setTimeout")?, function("clearTimeout")?);
+    // The timer resolves with an object of its own, which nothing else can produce.
+    let marker = JsValue::from(js_sys::Object::new());
+    let mut timer = Ok(JsValue::UNDEFINED);
+    let expired = Promise::new(&mut |resolve, _reject| {
+        timer = set_timeout.call3(
+            &global,
+            &resolve,
+            &JsValue::from_f64(timeout.as_millis() as f64),
+            &marker,
+        );
+    });
+    let timer = timer?;
+    let raced = JsFuture::from(Promise::race(&js_sys::Array::of2(&promise, &expired))).await;
+    let _ = clear_timeout.call1(&global, &timer);
+    let value = raced?;
+    Ok((!js_sys::Object::is(&value, &marker)).then_some(value))
 }
 
 fn describe(value: &JsValue) -> String {
@@ -54,16 +107,26 @@ impl Body for FetchBody {
         let Some(reader) = &self.reader else {
             return Ok(None);
         };
-        let result = JsFuture::from(reader.read()).await.map_err(|err| {
-            if is_abort(&err) {
-                Error::Cancelled
-            } else {
-                Error::Interrupted {
-                    host: self.host.clone(),
-                    reason: describe(&err),
+        let read = within(reader.read(), self.idle_timeout)
+            .await
+            .map_err(|err| {
+                if is_abort(&err) {
+                    Error::Cancelled
+                } else {
+                    Error::Interrupted {
+                        host: self.host.clone(),
+                        reason: describe(&err),
+                    }
                 }
-            }
-        })?;
+            })?;
+        let Some(result) = read else {
+            // Cancelling the stream closes the connection; its outcome no longer matters.
+            let _ = reader.cancel();
+            self.reader = None;
+            return Err(Error::TimedOut {
+                host: self.host.clone(),
+            });
+        };
         let done =
             Reflect::get(&result, &JsValue::from_str("done")).map_or(true, |v| v.is_truthy());
         if done {
@@ -155,7 +218,11 @@ impl HttpClient for FetchClient {
         Ok(Response {
             status: response.status(),
             headers: out_headers,
-            body: FetchBody { reader, host },
+            body: FetchBody {
+                reader,
+                host,
+                idle_timeout: self.idle_timeout,
+            },
         })
     }
 }

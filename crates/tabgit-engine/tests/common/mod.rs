@@ -98,3 +98,42 @@ pub fn core_hashes_like_git() {
     let id = tabgit_object::compute_id(tabgit_object::Kind::Blob, b"hello\n");
     assert_eq!(id.to_hex(), "ce013625030ba8dba906f756967f9e9ca394464a");
 }
+
+/// A server that stops sending mid-body and keeps the connection open: the `fetch` client
+/// gives up after its idle timeout with `TimedOut` instead of waiting for ever (N9).
+pub async fn a_stalled_body_times_out() {
+    use tabgit_transport::{Body as _, HttpClient as _};
+    let client = tabgit_transport::fetch::FetchClient::default()
+        .idle_timeout(std::time::Duration::from_secs(1));
+    let url = format!(
+        "{}/_fault/stall=100/demo.git/info/refs?service=git-upload-pack",
+        git_server()
+    );
+    let mut response = client
+        .send(tabgit_transport::Request {
+            method: tabgit_transport::Method::Get,
+            url: tabgit_transport::Url::parse(&url).expect("url"),
+            headers: Vec::new(),
+            body: None,
+        })
+        .await
+        .expect("the server answers");
+    assert_eq!(response.status, 200);
+    let mut received = 0;
+    let err = loop {
+        match response.body.next_chunk().await {
+            Ok(Some(chunk)) => received += chunk.len(),
+            Ok(None) => panic!("a stalled body never ends ({received} bytes came)"),
+            Err(err) => break err,
+        }
+    };
+    assert_eq!(received, 100, "the bytes before the stall arrive");
+    assert!(
+        matches!(err, tabgit_transport::Error::TimedOut { .. }),
+        "the stall is a timeout: {err}"
+    );
+    assert!(
+        err.to_string().contains("stopped sending data (timed out)"),
+        "{err}"
+    );
+}

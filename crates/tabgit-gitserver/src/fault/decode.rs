@@ -55,6 +55,10 @@ pub(crate) fn set_knob(faults: &mut Faults, name: &str, value: Option<&str>) -> 
             let bytes = number(name, value, "a byte count")?;
             set_once(&mut faults.cut, bytes, name)?;
         }
+        "stall" => {
+            let bytes = number(name, value, "a byte count")?;
+            set_once(&mut faults.stall, bytes, name)?;
+        }
         "status" => {
             let expected = "an HTTP status code from 200 to 599";
             let code = number(name, value, expected)?;

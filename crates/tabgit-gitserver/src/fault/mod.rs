@@ -37,6 +37,9 @@ pub struct Faults {
     pub delay: Option<Duration>,
     /// `cut=<bytes>`: send this many bytes of the response body, then drop the connection.
     pub cut: Option<u64>,
+    /// `stall=<bytes>`: send this many bytes of the response body, then send nothing more and
+    /// keep the connection open (a server that hangs mid-pack: fault N9 without a cut).
+    pub stall: Option<u64>,
     /// `status=<code>`: answer with this status (200 to 599) and a short text body.
     pub status: Option<u16>,
     /// `retry-after=<secs>`: add a `Retry-After` header with this many seconds.
@@ -51,7 +54,7 @@ pub struct Faults {
     pub body: Option<BodyFault>,
     /// `ctype=<mime>`: override the response `Content-Type`.
     pub content_type: Option<String>,
-    /// `on=<scope>`: apply the response knobs (`delay`, `cut`, `status`, `retry-after`, `body`,
+    /// `on=<scope>`: apply the response knobs (`delay`, `cut`, `stall`, `status`, `retry-after`, `body`,
     /// `ctype`) only to requests of this kind; `auth`, `redirect…` and `v0` always apply.
     pub on: Option<Scope>,
 }
@@ -114,7 +117,7 @@ pub enum Error {
         list: String,
     },
     /// The knob name is not one of the documented knobs.
-    #[error("unknown knob {name:?} (known: delay, cut, status, retry-after, auth, redirect, redirect302, redirect-initial, redirect-initial302, v0, body, ctype, on)")]
+    #[error("unknown knob {name:?} (known: delay, cut, stall, status, retry-after, auth, redirect, redirect302, redirect-initial, redirect-initial302, v0, body, ctype, on)")]
     UnknownKnob {
         /// The unknown name.
         name: String,
@@ -204,6 +207,7 @@ impl Faults {
         Faults {
             delay: overrides.delay.or(self.delay),
             cut: overrides.cut.or(self.cut),
+            stall: overrides.stall.or(self.stall),
             status: overrides.status.or(self.status),
             retry_after: overrides.retry_after.or(self.retry_after),
             auth: overrides.auth.clone().or_else(|| self.auth.clone()),
@@ -264,6 +268,9 @@ impl fmt::Display for Faults {
         }
         if let Some(cut) = self.cut {
             knobs.push(format!("cut={cut}"));
+        }
+        if let Some(stall) = self.stall {
+            knobs.push(format!("stall={stall}"));
         }
         if let Some(status) = self.status {
             knobs.push(format!("status={status}"));

@@ -59,6 +59,8 @@ pub(crate) enum Source {
 /// The state of a `cut` knob on one response.
 pub(crate) struct Cut {
     phase: CutPhase,
+    /// What happens once the bytes are sent: a stall, or else the cut.
+    stalls: bool,
     /// Completes (or fails) once the request body has been handed to git.
     request_done: Option<oneshot::Receiver<()>>,
     switch: CutSwitch,
@@ -74,6 +76,8 @@ enum CutPhase {
     WaitingForRequest,
     /// The switch is armed; the connection is going down.
     Armed,
+    /// `stall`: nothing more is sent and the connection stays open.
+    Stalled,
 }
 
 /// A per-connection flag that makes [`CutIo`] fail its next flush.
@@ -117,8 +121,19 @@ impl Cut {
     ) -> Self {
         Cut {
             phase: CutPhase::Sending(after_bytes),
+            stalls: false,
             request_done,
             switch,
+        }
+    }
+
+    /// Stop sending after `after_bytes` body bytes and keep the connection open.
+    pub(crate) fn stall(after_bytes: u64) -> Self {
+        Cut {
+            phase: CutPhase::Sending(after_bytes),
+            stalls: true,
+            request_done: None,
+            switch: CutSwitch::default(),
         }
     }
 }
@@ -196,7 +211,8 @@ impl Body for ResponseBody {
         loop {
             let phase = this.cut.as_ref().map(|cut| cut.phase);
             match phase {
-                Some(CutPhase::Armed) => return Poll::Pending,
+                // hyper flushes what was sent before waiting on a pending body.
+                Some(CutPhase::Armed | CutPhase::Stalled) => return Poll::Pending,
                 Some(CutPhase::WaitingForRequest) => {
                     let Some(cut) = this.cut.as_mut() else {
                         return Poll::Pending;
@@ -233,7 +249,11 @@ impl Body for ResponseBody {
                             let chunk_len = chunk.len() as u64;
                             if chunk_len >= remaining {
                                 chunk.truncate(remaining as usize);
-                                cut.phase = CutPhase::Draining;
+                                cut.phase = if cut.stalls {
+                                    CutPhase::Stalled
+                                } else {
+                                    CutPhase::Draining
+                                };
                             } else {
                                 cut.phase = CutPhase::Sending(remaining - chunk_len);
                             }

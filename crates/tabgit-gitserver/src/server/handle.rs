@@ -337,9 +337,11 @@ fn finish(
         cors::add_headers(&mut reply.headers, request.headers.get(header::ORIGIN));
     }
     log.set_status(reply.status);
-    let cut = faults
-        .cut
-        .map(|after_bytes| Cut::new(after_bytes, reply.request_done, switch));
+    let cut = match (faults.cut, faults.stall) {
+        (Some(after_bytes), _) => Some(Cut::new(after_bytes, reply.request_done, switch)),
+        (None, Some(after_bytes)) => Some(Cut::stall(after_bytes)),
+        (None, None) => None,
+    };
     let mut response = Response::new(ResponseBody::new(reply.source, cut, log));
     *response.status_mut() = reply.status;
     *response.headers_mut() = reply.headers;

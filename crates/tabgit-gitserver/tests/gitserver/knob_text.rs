@@ -14,6 +14,7 @@ fn every_knob_round_trips_through_its_text_form() -> Result {
     let faults = Faults {
         delay: Some(Duration::from_millis(1500)),
         cut: Some(2000),
+        stall: Some(3000),
         status: Some(429),
         retry_after: Some(5),
         auth: Some(Credentials {

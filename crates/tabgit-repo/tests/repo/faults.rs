@@ -6,7 +6,7 @@ use tabgit_testtools::{git, git_text, tempdir, Result};
 use tabgit_transport::native::NativeClient;
 use tabgit_transport::{Auth, Credentials, Url};
 
-use crate::remote::{clone_into, me, server_root};
+use crate::remote::{clone_into, clone_with_client, me, server_root};
 
 fn clone_error(url: &str) -> remote::Error {
     let work = tempdir().expect("tempdir");
@@ -220,6 +220,36 @@ fn a_cut_connection_leaves_no_repository_and_no_refs() -> Result {
     );
     // The library leaves the half-made directory to its caller (the CLI removes it); what is
     // there has no refs pointing at anything.
+    let refs = std::fs::read_dir(dir.join(".git/refs/heads")).map_or(0, Iterator::count);
+    assert_eq!(refs, 0, "no branch was created");
+    let remotes = std::fs::read_dir(dir.join(".git/refs/remotes")).map_or(0, Iterator::count);
+    assert_eq!(remotes, 0, "no remote-tracking ref was created");
+    assert!(!dir.join(".git/packed-refs").exists());
+    Ok(())
+}
+
+/// A server that stops sending mid-pack and keeps the connection open: the clone fails after
+/// the idle timeout, in words, with no ref created (instead of hanging for ever).
+#[test]
+fn a_stalled_connection_times_out_and_leaves_no_refs() -> Result {
+    let root = server_root()?;
+    let server = tabgit_gitserver::start(tabgit_gitserver::Config::new(root.path()))?;
+    let work = tempdir()?;
+    let dir = work.path().join("w");
+    let client = NativeClient::with_idle_timeout(std::time::Duration::from_secs(1));
+    let Err(err) = clone_with_client(
+        &client,
+        &dir,
+        &format!("{}/_fault/on=upload-pack,stall=3000/demo.git", server.url()),
+        &clone::Options::new(me()),
+    ) else {
+        panic!("a stalled pack fails");
+    };
+    let text = err.to_string();
+    assert!(
+        text.contains("stopped sending data (timed out)"),
+        "the error says the server went quiet: {text}"
+    );
     let refs = std::fs::read_dir(dir.join(".git/refs/heads")).map_or(0, Iterator::count);
     assert_eq!(refs, 0, "no branch was created");
     let remotes = std::fs::read_dir(dir.join(".git/refs/remotes")).map_or(0, Iterator::count);

@@ -52,9 +52,18 @@ pub fn clone_into(
     url: &str,
     options: &clone::Options,
 ) -> std::result::Result<Repository<FsFiles>, remote::Error> {
-    let client = NativeClient::default();
+    clone_with_client(&NativeClient::default(), dir, url, options)
+}
+
+/// [`clone_into`] with a client of the caller's.
+pub fn clone_with_client(
+    client: &NativeClient,
+    dir: &Path,
+    url: &str,
+    options: &clone::Options,
+) -> std::result::Result<Repository<FsFiles>, remote::Error> {
     let mut session =
-        session(&client, url).map_err(|e| remote::Error::Unsupported(e.to_string()))?;
+        session(client, url).map_err(|e| remote::Error::Unsupported(e.to_string()))?;
     let worktree: Option<Box<dyn tabgit_store::worktree::Worktree>> = if options.bare {
         None
     } else {
