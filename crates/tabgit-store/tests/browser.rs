@@ -155,6 +155,55 @@ async fn a_pack_of_many_chunks_reads_back_byte_for_byte() {
     Database::delete("store-big-pack").await.expect("deleted");
 }
 
+/// A newer schema opened elsewhere (another tab, a newer tabgit) is not blocked by this
+/// connection, which closes for it; what this connection tries next fails in words that say to
+/// reload (`RELIABILITY.md` S11).
+#[wasm_bindgen_test]
+async fn an_upgrade_elsewhere_closes_this_connection_and_says_reload() {
+    use wasm_bindgen::JsCast as _;
+    let (db, files) = fresh("store-upgrade").await;
+    files
+        .write("HEAD", b"ref: refs/heads/main\n")
+        .expect("write");
+    db.persist(&files, None).await.expect("persisted");
+
+    let factory = js_sys::global()
+        .unchecked_into::<web_sys::WorkerGlobalScope>()
+        .indexed_db()
+        .expect("indexedDB")
+        .expect("indexedDB");
+    let request = factory
+        .open_with_u32("tabgit-repo-store-upgrade", 2)
+        .expect("open request");
+    let upgraded =
+        wasm_bindgen_futures::JsFuture::from(js_sys::Promise::new(&mut |resolve, reject| {
+            request.set_onsuccess(Some(&resolve));
+            request.set_onerror(Some(&reject));
+            // A blocked upgrade would wait here for ever: fail instead.
+            request.set_onblocked(Some(&reject));
+        }))
+        .await;
+    assert!(upgraded.is_ok(), "the older connection stepped aside");
+    let newer = request
+        .result()
+        .expect("opened")
+        .unchecked_into::<web_sys::IdbDatabase>();
+    assert_eq!(newer.version(), 2.0);
+
+    files
+        .write("HEAD", b"ref: refs/heads/other\n")
+        .expect("write");
+    let err = db
+        .persist(&files, None)
+        .await
+        .expect_err("the closed connection cannot write");
+    assert_eq!(err, tabgit_store::idb::Error::Closed);
+    assert!(err.to_string().contains("reload this tab"), "{err}");
+    newer.close();
+    drop(db);
+    Database::delete("store-upgrade").await.expect("deleted");
+}
+
 #[wasm_bindgen_test]
 async fn working_tree_records_survive_and_checkouts_store_only_blob_ids() {
     use tabgit_store::worktree::{FileKind, Worktree};

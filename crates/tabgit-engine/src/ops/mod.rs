@@ -60,6 +60,9 @@ pub fn storage_error(err: &tabgit_store::idb::Error) -> EngineError {
         tabgit_store::idb::Error::Blocked => {
             "The repository is open in another tab with an older tabgit; close it and retry"
         }
+        tabgit_store::idb::Error::Closed => {
+            "Another tab upgraded or deleted this repository; reload this tab"
+        }
         tabgit_store::idb::Error::Failed { .. } => "Browser storage failed",
     };
     EngineError::new(title, err)

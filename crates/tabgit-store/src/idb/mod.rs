@@ -80,6 +80,12 @@ pub enum Error {
         "the repository is open in another tab with an older version of tabgit; close it and retry"
     )]
     Blocked,
+    /// This connection was closed because another tab upgraded the database to a newer schema
+    /// or deleted it (`versionchange`, `RELIABILITY.md` S11).
+    #[error(
+        "the repository's storage was closed because another tab upgraded or deleted it; reload this tab"
+    )]
+    Closed,
     /// Any other failure.
     #[error("browser storage failed: {reason}")]
     Failed {
@@ -104,6 +110,8 @@ fn classify(err: &JsValue) -> Error {
         "InvalidStateError" | "SecurityError" if message.contains("access") => {
             Error::Unavailable { reason: message }
         }
+        // "The database connection is closing." after a `versionchange` closed it.
+        "InvalidStateError" if message.contains("clos") => Error::Closed,
         _ => Error::Failed {
             reason: if name.is_empty() {
                 message
