@@ -47,6 +47,10 @@ const TIMEOUT_MS = Number(opt('timeout-min', '30')) * 60_000;
 // --trace: also record a Chromium trace of every browser clone (slower; for finding where the
 // time goes, not for the table) and summarise it per thread.
 const TRACE = args.includes('--trace');
+// --memory-dumps: instead, record Chromium memory-infra dumps every 250 ms during each browser
+// clone and report, for the renderer at its largest private footprint, how much each allocator
+// (v8, partition_alloc, malloc, blink_gc, ...) held: where the renderer's memory goes.
+const MEMORY_DUMPS = args.includes('--memory-dumps');
 const CHROMIUM = process.env.BENCH_CHROMIUM || '/usr/bin/chromium';
 
 const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
@@ -541,21 +545,90 @@ async function fill(page, id, text) {
 // ------------------------------------------------------------------ tracing (--trace)
 let PAIR = 0;
 async function startTrace(page, repo, mode, tool) {
-  if (!TRACE) return null;
-  const file = path.join(WORK, 'results', `trace-${repo}-${mode}-${tool}-pair${PAIR + 1}.json`);
+  if (!TRACE && !MEMORY_DUMPS) return null;
+  const file = path.join(WORK, 'results', `${MEMORY_DUMPS ? 'memory' : 'trace'}-${repo}-${mode}-${tool}-pair${PAIR + 1}.json`);
+  if (MEMORY_DUMPS) {
+    await page.tracing.start({ path: file, categories: ['-*', 'disabled-by-default-memory-infra'] });
+    const client = page.mainFrame().client;
+    // One dump at a time (Chromium refuses a dump while one is running), light ones, which
+    // still break memory down by allocator.
+    const state = { running: true, done: null };
+    state.done = (async () => {
+      while (state.running) {
+        await client.send('Tracing.requestMemoryDump', { deterministic: false, levelOfDetail: 'light' }).catch(() => {});
+        await sleep(100);
+      }
+    })();
+    return { file, state };
+  }
   await page.tracing.start({
     path: file,
     categories: ['-*', 'toplevel', 'devtools.timeline', 'v8.execute', 'v8', 'blink.user_timing', 'IndexedDB', 'disabled-by-default-devtools.timeline', 'netlog', 'loading'],
   });
-  return file;
+  return { file };
+}
+
+// The memory-infra dumps of a trace: for the renderer whose private footprint peaked highest,
+// the dump at that peak, with the effective size of each top-level allocator, in MiB.
+function summariseDumps(file, events) {
+  const procs = new Map();
+  for (const e of events) if (e.ph === 'M' && e.name === 'process_name') procs.set(e.pid, e.args.name);
+  const hex = (v) => (typeof v === 'string' ? parseInt(v, 16) : Number(v));
+  // A dump of one process comes as several events with the same id: totals in one, the
+  // allocators in another.
+  const dumps = new Map();
+  for (const e of events) {
+    if (e.ph !== 'v' || !e.args || !e.args.dumps) continue;
+    if (procs.get(e.pid) !== 'Renderer') continue;
+    const key = `${e.pid}:${e.id}`;
+    if (!dumps.has(key)) dumps.set(key, { pid: e.pid, ts: e.ts, totals: {}, allocators: {} });
+    const d = dumps.get(key);
+    Object.assign(d.totals, e.args.dumps.process_totals || {});
+    Object.assign(d.allocators, e.args.dumps.allocators || {});
+  }
+  let best = null;
+  const first = new Map();
+  for (const d of [...dumps.values()].sort((a, b) => a.ts - b.ts)) {
+    const footprint = hex(d.totals.private_footprint_bytes ?? 0);
+    if (!first.has(d.pid)) first.set(d.pid, d);
+    if (!best || footprint > best.footprint) best = { d, footprint };
+  }
+  if (!best) return { file, error: 'no renderer memory dumps in the trace' };
+  const allocators = (d) => {
+    const out = {};
+    for (const [name, a] of Object.entries(d.allocators)) {
+      if (name.includes('/')) continue;
+      const size = a.attrs && (a.attrs.effective_size || a.attrs.size);
+      if (size) out[name] = hex(size.value) / 2 ** 20;
+    }
+    return out;
+  };
+  const at = allocators(best.d);
+  const start = allocators(first.get(best.d.pid));
+  return {
+    file,
+    dumps: dumps.size,
+    privateFootprintMiB: best.footprint / 2 ** 20,
+    residentMiB: hex(best.d.totals.peak_resident_set_size ?? 0) / 2 ** 20,
+    allocators: Object.entries(at)
+      .map(([name, mib]) => [name, Math.round(mib * 10) / 10, Math.round((mib - (start[name] || 0)) * 10) / 10])
+      .filter(([, mib]) => mib >= 0.5)
+      .sort((x, y) => y[1] - x[1]),
+  };
 }
 
 // Per thread: the time its top-level tasks ran between the page's bench-start and bench-end
 // marks, and the events that took the most of it (durations of nested events overlap).
-async function stopTrace(page, file) {
-  if (!file) return null;
+async function stopTrace(page, trace) {
+  if (!trace) return null;
+  const { file, state } = trace;
+  if (state) {
+    state.running = false;
+    await state.done;
+  }
   await page.tracing.stop();
   const events = JSON.parse(fs.readFileSync(file, 'utf8')).traceEvents;
+  if (MEMORY_DUMPS) return summariseDumps(file, events);
   const names = new Map();
   const procs = new Map();
   let start = null;
@@ -804,7 +877,11 @@ for (let pair = 0; pair < PAIRS; pair++) {
                 (r.workerWasmBytes ? `, worker wasm memory ${mib(r.workerWasmBytes)}` : '') +
                 `  [load ${load}; Chromium idle after ${(settleMs / 1000).toFixed(1)} s]`,
             );
-          if (r.traceSummary) {
+          if (r.traceSummary && r.traceSummary.allocators) {
+            const t = r.traceSummary;
+            log(`    memory dumps ${t.file}: ${t.dumps} renderer dumps; at the largest, private footprint ${t.privateFootprintMiB.toFixed(1)} MiB (peak resident so far ${t.residentMiB.toFixed(1)} MiB)`);
+            for (const [name, mib, grew] of t.allocators) log(`      ${name}: ${mib} MiB (${grew >= 0 ? '+' : ''}${grew} since the first dump)`);
+          } else if (r.traceSummary) {
             log(`    trace ${r.traceSummary.file} (${r.traceSummary.windowMs ?? '?'} ms window) ${r.traceSummary.error || ''}`);
             for (const t of r.traceSummary.threads || []) log(`    ${t.busyMs} ms ${t.thread}: ${t.top.map(([n, d]) => `${n} ${d}`).join(', ')}`);
           }
