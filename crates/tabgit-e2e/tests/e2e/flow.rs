@@ -308,3 +308,65 @@ async fn clone_progress_moves_and_cancel_keeps_nothing() -> Result {
     world.assert_no_csp_violation().await?;
     world.quit().await
 }
+
+/// A page reloaded in the middle of a clone (the server stalls mid-pack, as a slow one would):
+/// the worker dies with the clone, nothing of it was ever committed to storage, and the next
+/// start sweeps its empty database, so no half repository appears and the name is free again
+/// (`RELIABILITY.md` S5).
+#[tokio::test]
+async fn a_page_reloaded_mid_clone_leaves_no_repository_behind() -> Result {
+    let world = World::start(WorldOptions {
+        repos: vec!["demo"],
+    })
+    .await?;
+    let b = &world.browser;
+    world.configure().await?;
+    let stalled = world
+        .repo_url("demo")
+        .replace("/demo.git", "/_fault/on=upload-pack,stall=2000/demo.git");
+    world.open("#/").await?;
+    b.click("clone-open").await?;
+    b.fill("clone-url", &stalled).await?;
+    b.click("clone-submit").await?;
+    b.by_test_id("clone-progress").await?;
+    let database = serde_json::json!("tabgit-repo-demo");
+    let has_database = |names: &serde_json::Value| {
+        names
+            .as_array()
+            .is_some_and(|names| names.contains(&database))
+    };
+    let deadline = tokio::time::Instant::now() + tabgit_e2e::WAIT;
+    while !has_database(&b.databases().await?) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the clone never created its database"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    // Reload while the clone waits for the rest of the pack.
+    b.driver.refresh().await?;
+    world.open("#/").await?;
+    b.by_test_id("repo-list-empty").await?;
+    // The sweep runs when the list is shown; the dead worker's lock may outlive it briefly.
+    let deadline = tokio::time::Instant::now() + tabgit_e2e::WAIT;
+    loop {
+        let names = b.databases().await?;
+        if !has_database(&names) {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the interrupted clone's database was never swept: {names}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        b.driver.refresh().await?;
+        b.by_test_id("repo-list-empty").await?;
+    }
+    assert!(b.banner().await.is_none(), "a swept clone is not an error");
+
+    // The name is free: the same repository clones normally.
+    world.clone_repo(&world.repo_url("demo")).await?;
+    world.assert_no_csp_violation().await?;
+    world.quit().await
+}
