@@ -22,6 +22,8 @@ pub mod protocol;
 pub mod bridge;
 pub mod display;
 #[cfg(target_arch = "wasm32")]
+pub mod js_api;
+#[cfg(target_arch = "wasm32")]
 pub mod ops;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;

@@ -4,6 +4,7 @@
 //! Every test gets its own server, proxy, copies of the fixture repositories and browser
 //! profile, so tests can run in parallel. Waits have timeouts; nothing asserts on time.
 
+mod api;
 mod bench;
 mod editor;
 mod errors;
