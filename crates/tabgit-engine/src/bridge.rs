@@ -16,6 +16,11 @@ use crate::protocol::{
 };
 
 type ProgressFn = Box<dyn Fn(Progress)>;
+
+/// More crashes than this within [`CRASH_WINDOW_MS`] and the worker is not restarted.
+pub const MAX_CRASHES: usize = 3;
+/// The window, in milliseconds, over which crashes are counted.
+pub const CRASH_WINDOW_MS: f64 = 30_000.0;
 type Handler = Closure<dyn FnMut(JsValue)>;
 
 struct Pending {
@@ -30,6 +35,10 @@ struct Inner {
     next_id: Cell<u64>,
     handlers: RefCell<Vec<Handler>>,
     restarts: Cell<u32>,
+    /// When the worker crashed lately (`Date.now()`), to stop restarting one that cannot start.
+    crashes: RefCell<Vec<f64>>,
+    /// Why the engine was given up after crashing again and again; every request fails with it.
+    given_up: RefCell<Option<String>>,
     /// Requests waiting for the worker's `Ready` (messages sent before a worker finished
     /// loading can be lost).
     queue: RefCell<Option<Vec<Vec<u8>>>>,
@@ -51,6 +60,8 @@ impl EngineClient {
             next_id: Cell::new(1),
             handlers: RefCell::default(),
             restarts: Cell::new(0),
+            crashes: RefCell::default(),
+            given_up: RefCell::default(),
             queue: RefCell::new(Some(Vec::new())),
         });
         let client = EngineClient { inner };
@@ -123,7 +134,9 @@ impl EngineClient {
     }
 
     /// The worker died: fail what was pending, and start a new worker (storage is consistent:
-    /// every change is persisted in one transaction or not at all).
+    /// every change is persisted in one transaction or not at all). A worker that dies more
+    /// than [`MAX_CRASHES`] times within [`CRASH_WINDOW_MS`] (one that cannot load, say) is not
+    /// started again: requests then fail at once with words that say to reload the page.
     fn crashed(&self, message: &str) {
         let pending: Vec<Pending> = self
             .inner
@@ -140,6 +153,21 @@ impl EngineClient {
         }
         if let Some(worker) = self.inner.worker.borrow_mut().take() {
             worker.terminate();
+        }
+        let now = js_sys::Date::now();
+        let recent = {
+            let mut crashes = self.inner.crashes.borrow_mut();
+            crashes.retain(|t| now - t < CRASH_WINDOW_MS);
+            crashes.push(now);
+            crashes.len()
+        };
+        if recent > MAX_CRASHES {
+            *self.inner.queue.borrow_mut() = None;
+            *self.inner.given_up.borrow_mut() = Some(message.to_owned());
+            web_sys::console::error_1(
+                &format!("tabgit: the engine crashed {recent} times in a row; not restarting it: {message}").into(),
+            );
+            return;
         }
         *self.inner.queue.borrow_mut() = Some(Vec::new());
         self.inner.restarts.set(self.inner.restarts.get() + 1);
@@ -162,6 +190,13 @@ impl EngineClient {
         let id = self.inner.next_id.get();
         self.inner.next_id.set(id + 1);
         let (done, receiver) = oneshot::channel();
+        if let Some(message) = self.inner.given_up.borrow().as_ref() {
+            let _ = done.send(Err(EngineError {
+                title: "The engine keeps crashing and was stopped; reload the page".into(),
+                detail: message.clone(),
+            }));
+            return (id, receiver);
+        }
         self.inner
             .pending
             .borrow_mut()

@@ -151,3 +151,60 @@ async fn the_javascript_api_clones_commits_and_pushes() -> Result {
     world.assert_no_csp_violation().await?;
     world.quit().await
 }
+
+const CRASHING: &str = r"
+const [done] = arguments;
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+(async () => {
+  const engine = new window.tabgit.TabgitEngine('./no-such-worker.js');
+  const out = {};
+  try { await engine.ping(); out.first = 'no error'; }
+  catch (err) { out.first = `${err.name}: ${err.message}`; }
+  await pause(2000);
+  out.restarts = engine.restarts();
+  try { await engine.ping(); out.later = 'no error'; }
+  catch (err) { out.later = `${err.name}: ${err.message}`; }
+  await pause(1000);
+  out.restartsLater = engine.restarts();
+  done(out);
+})().catch((err) => done({ error: String((err && err.stack) || err) }));
+";
+
+/// A worker that dies as it starts (here: its script is missing) fails the pending request in
+/// words, is restarted a few times, and is then given up instead of being restarted for ever;
+/// later requests fail at once and say to reload (`RELIABILITY.md` S12, the page's side).
+#[tokio::test]
+async fn an_engine_that_keeps_crashing_is_given_up_in_words() -> Result {
+    let world = World::start(WorldOptions { repos: vec![] }).await?;
+    let b = &world.browser;
+    world.open("#/").await?;
+    b.wait_text("engine-status", |t| t.starts_with("engine ready"))
+        .await?;
+    let out = b
+        .driver
+        .execute_async(CRASHING, Vec::new())
+        .await?
+        .json()
+        .clone();
+    assert!(out.get("error").is_none(), "the script ran: {out}");
+    let first = out["first"].as_str().unwrap_or_default();
+    assert!(
+        first.starts_with("TabgitError: The engine crashed and was restarted"),
+        "the pending request fails in words: {first}"
+    );
+    assert_eq!(
+        out["restarts"],
+        3, // tabgit_engine::bridge::MAX_CRASHES
+        "restarted a few times, then given up: {out}"
+    );
+    let later = out["later"].as_str().unwrap_or_default();
+    assert!(
+        later.contains("keeps crashing") && later.contains("reload the page"),
+        "later requests fail at once, in words: {later}"
+    );
+    assert_eq!(out["restartsLater"], out["restarts"], "no restart loop");
+    // The app's own engine is untouched.
+    b.wait_text("engine-status", |t| t.starts_with("engine ready"))
+        .await?;
+    world.quit().await
+}
