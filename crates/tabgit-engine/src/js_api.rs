@@ -157,6 +157,12 @@ fn remote(url: String, options: &JsValue) -> Result<Remote, JsValue> {
     })
 }
 
+/// The remote and the author of a `SyncOptions` object (fetch, push).
+fn sync_parts(options: &JsValue) -> Result<(Remote, Identity), JsValue> {
+    let url = string_field(options, "url")?.ok_or_else(|| usage("options.url is needed"))?;
+    Ok((remote(url, options)?, person(field(options, "author"))?))
+}
+
 fn repo_summary(repo: &RepoSummary) -> JsValue {
     #[allow(clippy::cast_precision_loss)]
     object(&[
@@ -271,8 +277,8 @@ impl JsEngine {
         let abort = signal.map(|signal| {
             let client = client.clone();
             let on_abort = Closure::<dyn FnMut()>::new(move || client.cancel(id));
-            let _ = signal
-                .add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+            let _ =
+                signal.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
             (signal, on_abort)
         });
         future_to_promise(async move {
@@ -461,11 +467,11 @@ impl JsEngine {
         repo: String,
         #[wasm_bindgen(unchecked_param_type = "SyncOptions")] options: &JsValue,
     ) -> Result<Promise, JsValue> {
-        let url = string_field(options, "url")?.ok_or_else(|| usage("options.url is needed"))?;
+        let (remote, identity) = sync_parts(options)?;
         let op = Op::Fetch {
             repo,
-            remote: remote(url, options)?,
-            identity: person(field(options, "author"))?,
+            remote,
+            identity,
         };
         Ok(self.run(op, options, |reply| match reply {
             Reply::Fetched { updates } => Ok(updates
@@ -477,20 +483,20 @@ impl JsEngine {
         }))
     }
 
-    /// Push the current branch to `options.url` (its upstream there); each ref's result (a rejection is a result,
-    /// not an error).
+    /// Push the current branch to `options.url` (its upstream there); each ref's result (a
+    /// rejection is a result, not an error).
     #[wasm_bindgen(unchecked_return_type = "Promise<RefResult[]>")]
     pub fn push(
         &self,
         repo: String,
         #[wasm_bindgen(unchecked_param_type = "SyncOptions")] options: &JsValue,
     ) -> Result<Promise, JsValue> {
-        let url = string_field(options, "url")?.ok_or_else(|| usage("options.url is needed"))?;
+        let (remote, identity) = sync_parts(options)?;
         let op = Op::Push {
             repo,
-            remote: remote(url, options)?,
+            remote,
             force: false,
-            identity: person(field(options, "author"))?,
+            identity,
         };
         Ok(self.run(op, options, |reply| match reply {
             Reply::Pushed { refs } => Ok(refs

@@ -218,14 +218,18 @@ fn a_cut_connection_leaves_no_repository_and_no_refs() -> Result {
         ),
         "{err}"
     );
-    // The library leaves the half-made directory to its caller (the CLI removes it); what is
-    // there has no refs pointing at anything.
+    assert_no_refs(&dir);
+    Ok(())
+}
+
+/// The library leaves the half-made directory of a failed clone to its caller (the CLI
+/// removes it); what is there has no refs pointing at anything.
+fn assert_no_refs(dir: &std::path::Path) {
     let refs = std::fs::read_dir(dir.join(".git/refs/heads")).map_or(0, Iterator::count);
     assert_eq!(refs, 0, "no branch was created");
     let remotes = std::fs::read_dir(dir.join(".git/refs/remotes")).map_or(0, Iterator::count);
     assert_eq!(remotes, 0, "no remote-tracking ref was created");
     assert!(!dir.join(".git/packed-refs").exists());
-    Ok(())
 }
 
 /// A server that stops sending mid-pack and keeps the connection open: the clone fails after
@@ -250,11 +254,7 @@ fn a_stalled_connection_times_out_and_leaves_no_refs() -> Result {
         text.contains("stopped sending data (timed out)"),
         "the error says the server went quiet: {text}"
     );
-    let refs = std::fs::read_dir(dir.join(".git/refs/heads")).map_or(0, Iterator::count);
-    assert_eq!(refs, 0, "no branch was created");
-    let remotes = std::fs::read_dir(dir.join(".git/refs/remotes")).map_or(0, Iterator::count);
-    assert_eq!(remotes, 0, "no remote-tracking ref was created");
-    assert!(!dir.join(".git/packed-refs").exists());
+    assert_no_refs(&dir);
     Ok(())
 }
 
