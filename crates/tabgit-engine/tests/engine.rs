@@ -1049,3 +1049,86 @@ async fn folders_tags_stashes_upstreams_and_undo() {
     assert!(page(Some("nobody at all"), None).await.is_empty());
     ops::delete(name).await.expect("delete");
 }
+
+/// Resolve after `ms` milliseconds (the worker's `setTimeout`).
+async fn pause(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let global = js_sys::global().unchecked_into::<web_sys::WorkerGlobalScope>();
+        let _ = global.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+use wasm_bindgen::JsCast as _;
+
+/// A tab that holds a repository's lock and never lets go (a frozen or suspended tab): a writer
+/// in another context waits for it, never writes around it and never steals it, and goes on
+/// once the holder lets go, with nothing lost (`RELIABILITY.md` S10).
+#[wasm_bindgen_test]
+async fn a_writer_waits_for_a_frozen_lock_holder_and_never_steals_the_lock() {
+    let name = "engine-frozen";
+    let _ = ops::delete(name).await;
+    ops::clone(
+        name,
+        &remote("tiny.git"),
+        &ops::CloneShape::default(),
+        &me(),
+        cancel(),
+        &mut |_| {},
+    )
+    .await
+    .expect("clone succeeds");
+    // The frozen tab: it takes the lock and holds it until `release` is called.
+    let hold = js_sys::Function::new_with_args(
+        "name",
+        "let release; \
+         const held = new Promise((granted) => navigator.locks.request(name, () => \
+           new Promise((done) => { release = done; granted(); }))); \
+         return held.then(() => release);",
+    );
+    let release = wasm_bindgen_futures::JsFuture::from(
+        hold.call1(
+            &wasm_bindgen::JsValue::NULL,
+            &format!("tabgit:{name}").into(),
+        )
+        .expect("lock requested")
+        .unchecked_into::<js_sys::Promise>(),
+    )
+    .await
+    .expect("lock held")
+    .unchecked_into::<js_sys::Function>();
+
+    let (tx, mut rx) = futures_channel::oneshot::channel();
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = ops::write_file(
+            name,
+            b"frozen/after.txt",
+            b"written after the wait\n",
+            false,
+        )
+        .await;
+        let _ = tx.send(result.is_ok());
+    });
+    pause(1500).await;
+    assert!(
+        matches!(rx.try_recv(), Ok(None)),
+        "the writer is still waiting for the lock"
+    );
+    let Reply::Files(files) = ops::list_files(name).await.expect("files") else {
+        panic!("files")
+    };
+    assert!(
+        !files.iter().any(|f| f.path.starts_with(b"frozen/")),
+        "nothing was written around the lock"
+    );
+
+    release
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .expect("the frozen tab lets go");
+    assert!(rx.await.expect("writer finished"), "the write succeeds");
+    assert_eq!(
+        read_text(name, b"frozen/after.txt").await,
+        "written after the wait\n"
+    );
+    ops::delete(name).await.expect("delete");
+}

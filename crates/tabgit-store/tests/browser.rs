@@ -188,7 +188,10 @@ async fn an_upgrade_elsewhere_closes_this_connection_and_says_reload() {
         .result()
         .expect("opened")
         .unchecked_into::<web_sys::IdbDatabase>();
-    assert!((newer.version() - 2.0).abs() < f64::EPSILON, "the newer schema is open");
+    assert!(
+        (newer.version() - 2.0).abs() < f64::EPSILON,
+        "the newer schema is open"
+    );
 
     files
         .write("HEAD", b"ref: refs/heads/other\n")
@@ -261,4 +264,115 @@ async fn working_tree_records_survive_and_checkouts_store_only_blob_ids() {
         third.read(b"edited.txt").expect("read").is_none(),
         "removal persisted"
     );
+}
+
+/// `RELIABILITY.md` S8. The control: a transaction whose task awaits anything but its own
+/// requests (here a timer, as network or hashing would be) is over by the time it writes again
+/// (`TransactionInactiveError`). So `persist`, which writes thousands of records and a pack of
+/// several chunks in one transaction, can only succeed because it awaits nothing else while
+/// the transaction is open; and everything it wrote is there after reopening.
+#[wasm_bindgen_test]
+async fn a_transaction_never_waits_on_anything_but_its_own_requests() {
+    use tabgit_store::worktree::Worktree as _;
+    use wasm_bindgen::JsCast as _;
+    // The control, on a database of its own.
+    let factory = js_sys::global()
+        .unchecked_into::<web_sys::WorkerGlobalScope>()
+        .indexed_db()
+        .expect("indexedDB")
+        .expect("indexedDB");
+    let _ = factory.delete_database("store-s8-control");
+    let request = factory
+        .open_with_u32("store-s8-control", 1)
+        .expect("open request");
+    let upgrade_request = request.clone();
+    let on_upgrade = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+        let db = upgrade_request
+            .result()
+            .expect("db")
+            .unchecked_into::<web_sys::IdbDatabase>();
+        db.create_object_store("s").expect("store");
+    });
+    request.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
+    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::new(&mut |resolve, reject| {
+        request.set_onsuccess(Some(&resolve));
+        request.set_onerror(Some(&reject));
+    }))
+    .await
+    .expect("control database opens");
+    let db = request
+        .result()
+        .expect("db")
+        .unchecked_into::<web_sys::IdbDatabase>();
+    let tx = db
+        .transaction_with_str_and_mode("s", web_sys::IdbTransactionMode::Readwrite)
+        .expect("transaction");
+    let store = tx.object_store("s").expect("store");
+    store
+        .put_with_key(&1.into(), &"before".into())
+        .expect("a put while the transaction is active");
+    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::new(&mut |resolve, _| {
+        let global = js_sys::global().unchecked_into::<web_sys::WorkerGlobalScope>();
+        let _ = global.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10);
+    }))
+    .await
+    .expect("timer");
+    let late = store.put_with_key(&2.into(), &"after".into());
+    let name = late
+        .err()
+        .and_then(|e| e.dyn_into::<web_sys::DomException>().ok())
+        .map(|e| e.name());
+    assert_eq!(
+        name.as_deref(),
+        Some("TransactionInactiveError"),
+        "awaiting a timer ends the transaction"
+    );
+    db.close();
+    let _ = factory.delete_database("store-s8-control");
+
+    // persist: many records and a pack of several chunks, in one transaction.
+    let (db, files) = fresh("store-s8").await;
+    let tree = db.load_worktree().await.expect("empty tree loads");
+    let mut tx = Transaction::default();
+    for i in 0..2_000 {
+        tx.write(format!("refs/tags/t{i}"), format!("{i:040}\n").into_bytes());
+    }
+    files.commit(tx).expect("commit");
+    for i in 0..1_000 {
+        tree.write(
+            format!("dir{}/file{i}.txt", i % 10).as_bytes(),
+            tabgit_store::worktree::FileKind::File,
+            format!("{i}\n").as_bytes(),
+        )
+        .expect("worktree write");
+    }
+    let chunk = tabgit_store::idb::CHUNK_SIZE;
+    let pack: Vec<u8> = (0..5 * chunk).map(|i| (i % 253) as u8).collect();
+    let path = "objects/pack/pack-9999999999999999999999999999999999999999.pack";
+    files
+        .write_pack(path, pack[..].into())
+        .expect("pack written");
+    db.persist(&files, Some(&tree))
+        .await
+        .expect("one transaction");
+    let again = db.load().await.expect("loads");
+    assert_eq!(
+        again.list("refs/tags").expect("list").len(),
+        2_000,
+        "every ref landed"
+    );
+    let tree = db.load_worktree().await.expect("tree loads");
+    assert_eq!(
+        tree.read(b"dir7/file997.txt")
+            .expect("read")
+            .map(|(_, data)| data),
+        Some(b"997\n".to_vec())
+    );
+    db.load_chunks(&again, path, 0, 4)
+        .await
+        .expect("chunks load");
+    let stored = again.pack_data(path).expect("readable").expect("present");
+    assert!(stored.read_at(0, pack.len()).expect("loaded")[..] == pack[..]);
+    drop(db);
+    Database::delete("store-s8").await.expect("deleted");
 }
