@@ -293,6 +293,20 @@ pub struct Browser {
 impl Browser {
     /// Start chromedriver on a free port and open a headless Chromium with a fresh profile.
     pub async fn start() -> Result<Browser> {
+        Self::launch(None).await
+    }
+
+    /// Start a browser whose profile blocks site storage (Chromium's "block all cookies and
+    /// site data" setting, which denies IndexedDB too), as a user or an administrator may.
+    pub async fn start_without_storage() -> Result<Browser> {
+        Self::launch(Some(serde_json::json!({
+            "profile": { "default_content_setting_values": { "cookies": 2 } }
+        })))
+        .await
+    }
+
+    /// Start Chromium with a fresh profile whose `Default/Preferences` are `preferences`.
+    async fn launch(preferences: Option<serde_json::Value>) -> Result<Browser> {
         let port = {
             let probe = std::net::TcpListener::bind("127.0.0.1:0")?;
             probe.local_addr()?.port()
@@ -315,6 +329,11 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let profile = tabgit_testtools::tempdir()?;
+        if let Some(preferences) = preferences {
+            let default = profile.path().join("Default");
+            std::fs::create_dir_all(&default)?;
+            std::fs::write(default.join("Preferences"), preferences.to_string())?;
+        }
         let mut caps = DesiredCapabilities::chrome();
         caps.set_binary("/usr/bin/chromium")?;
         for arg in [

@@ -287,3 +287,25 @@ async fn a_clone_that_fills_the_storage_says_so_and_keeps_the_list() -> Result {
         .await?;
     world.quit().await
 }
+
+/// Storage the browser will not give (here: a profile that blocks all site data, as a user or
+/// an administrator can set): the app says so in words instead of failing in odd ways, and the
+/// engine still answers (`RELIABILITY.md` S3).
+#[tokio::test]
+async fn blocked_storage_is_said_in_words() -> Result {
+    let addr = tabgit_e2e::serve_static(tabgit_e2e::dist_dir()?).await?;
+    let b = tabgit_e2e::Browser::start_without_storage().await?;
+    b.driver.goto(format!("http://{addr}/")).await?;
+    let banner = b
+        .wait_text("error-banner", |t| !t.trim().is_empty())
+        .await?;
+    eprintln!("banner: {banner}");
+    assert!(
+        banner.contains("Browser storage is unavailable"),
+        "the banner says storage is unavailable: {banner}"
+    );
+    b.wait_text("engine-status", |t| t.starts_with("engine ready"))
+        .await?;
+    b.screenshot("error-storage-unavailable").await?;
+    b.quit().await
+}

@@ -110,6 +110,9 @@ fn classify(err: &JsValue) -> Error {
         "InvalidStateError" | "SecurityError" if message.contains("access") => {
             Error::Unavailable { reason: message }
         }
+        // Chromium, when the user or a policy blocks site data: "UnknownError: The user denied
+        // permission to access the database." (`RELIABILITY.md` S3).
+        _ if message.contains("denied permission") => Error::Unavailable { reason: message },
         // "The database connection is closing." after a `versionchange` closed it.
         "InvalidStateError" if message.contains("clos") => Error::Closed,
         _ => Error::Failed {
