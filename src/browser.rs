@@ -34,6 +34,15 @@ pub fn local_set(key: &str, value: &str) -> Result<(), String> {
         .map_err(|_| "Browser storage is full or unavailable; the change was not saved".to_owned())
 }
 
+/// Ask the browser to keep this site's storage under pressure (`navigator.storage.persist()`):
+/// `Some(true)` when it will, `Some(false)` when it may still clear it, `None` where the browser
+/// cannot say.
+pub async fn request_persistence() -> Option<bool> {
+    let storage = window()?.navigator().storage();
+    let promise = storage.persist().ok()?;
+    JsFuture::from(promise).await.ok()?.as_bool()
+}
+
 /// The wall clock, milliseconds since the epoch.
 pub fn now_ms() -> f64 {
     js_sys::Date::now()

@@ -8,7 +8,7 @@ use crate::components::clone_dialog::CloneDialog;
 use crate::components::progress_view::ProgressView;
 use crate::session::{ConfirmCtx, ErrorCtx, RepoMetasCtx};
 use crate::state::clone::ProgressLog;
-use crate::state::repos::{rows, storage_text, RepoRow};
+use crate::state::repos::{self as repo_records, rows, storage_text, RepoMetas, RepoRow};
 use crate::state::route::{RepoView, Route};
 use crate::state::sync::{ahead_behind, fetch_lines};
 use crate::tasks::{unexpected, use_tasks};
@@ -43,6 +43,34 @@ pub fn ReposPage(
             }
         }
     });
+    // Asked once per page: whether the browser keeps this site's data under storage pressure.
+    let persistence = LocalResource::new(|| async {
+        match browser::request_persistence().await {
+            Some(true) => "The browser keeps this site's data until you delete it.",
+            Some(false) => "The browser may clear this site's data when it runs short of space: it is not a backup, push your work.",
+            None => "",
+        }
+    });
+    // Remembered but gone: read the records afresh, since another tab may have deleted some.
+    let missing = Signal::derive(move || {
+        repos
+            .get()
+            .and_then(Result::ok)
+            .map(|list| {
+                let stored = browser::local_get(repo_records::STORAGE_KEY);
+                repo_records::missing(&list, &RepoMetas::from_json(stored.as_deref()))
+            })
+            .unwrap_or_default()
+    });
+    let forget_missing = move |_| {
+        let gone = missing.get_untracked();
+        metas.update(|m| {
+            for name in &gone {
+                m.remove(name);
+            }
+        });
+        version.update(|v| *v += 1);
+    };
     let names = Signal::derive(move || {
         repos
             .get()
@@ -65,6 +93,17 @@ pub fn ReposPage(
             <a class="button" href=Route::Clone { url: None }.path() data-testid="clone-open">"Clone a repository"</a>
         </div>
         <p class="hint" data-testid="storage-usage">{move || storage.get()}</p>
+        <p class="hint" data-testid="storage-persistence">{move || persistence.get()}</p>
+        {move || {
+            let gone = missing.get();
+            (!gone.is_empty()).then(|| view! {
+                <div class="notice" data-testid="repos-missing" role="status">
+                    <p>{format!("No longer in this browser's storage: {}.", gone.join(", "))}</p>
+                    <p class="hint">"The browser cleared this site's data (to free space, or someone cleared it). What was not pushed is lost; what was pushed is safe on its remote: clone it again to go on."</p>
+                    <button class="button-secondary" data-testid="repos-missing-forget" on:click=forget_missing>"Forget them"</button>
+                </div>
+            })
+        }}
         {move || match list() {
             None => view! { <p class="empty">"Loading…"</p> }.into_any(),
             Some(rows) if rows.is_empty() => view! {

@@ -75,6 +75,20 @@ impl RepoMetas {
     }
 }
 
+/// Repositories the app remembers (it cloned them in this browser and never deleted them) that
+/// the engine no longer has: the browser cleared the site's storage under pressure, or a person
+/// did (`RELIABILITY.md` S13). Sorted.
+pub fn missing(repos: &[RepoSummary], metas: &RepoMetas) -> Vec<String> {
+    let mut gone: Vec<String> = metas
+        .0
+        .keys()
+        .filter(|name| !repos.iter().any(|r| &r.name == *name))
+        .cloned()
+        .collect();
+    gone.sort();
+    gone
+}
+
 /// A row of the repository list.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepoRow {
@@ -167,7 +181,7 @@ fn plural(n: u64, unit: &str) -> String {
 mod tests {
     use tabgit_engine::protocol::RepoSummary;
 
-    use super::{ago, format_bytes, rows, storage_text, RepoMetas};
+    use super::{ago, format_bytes, missing, rows, storage_text, RepoMetas};
 
     fn summary(name: &str) -> RepoSummary {
         RepoSummary {
@@ -177,6 +191,19 @@ mod tests {
             head: None,
             size: 2_500_000,
         }
+    }
+
+    #[test]
+    fn remembered_repositories_the_engine_lacks_are_missing() {
+        let mut metas = RepoMetas::default();
+        metas.opened("kept", 1.0);
+        metas.opened("zeta", 1.0);
+        metas.set_connection("evicted", None);
+        assert_eq!(
+            missing(&[summary("kept"), summary("new")], &metas),
+            ["evicted", "zeta"]
+        );
+        assert!(missing(&[summary("kept")], &RepoMetas::default()).is_empty());
     }
 
     #[test]

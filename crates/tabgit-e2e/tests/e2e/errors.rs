@@ -309,3 +309,62 @@ async fn blocked_storage_is_said_in_words() -> Result {
     b.screenshot("error-storage-unavailable").await?;
     b.quit().await
 }
+
+/// The browser clears the site's storage behind the app's back (eviction under storage
+/// pressure, or a person clearing site data): the next start says which repositories are gone
+/// and what that means, the storage line says whether the browser promised to keep the data,
+/// and "Forget them" clears the notice for good (`RELIABILITY.md` S13).
+#[tokio::test]
+async fn an_evicted_repository_is_said_missing_and_can_be_forgotten() -> Result {
+    let world = World::start(WorldOptions {
+        repos: vec!["demo"],
+    })
+    .await?;
+    let b = &world.browser;
+    world.configure().await?;
+    world.clone_repo(&world.repo_url("demo")).await?;
+    let deleted = b
+        .driver
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const request = indexedDB.deleteDatabase('tabgit-repo-demo');
+             request.onsuccess = () => done('deleted');
+             request.onerror = () => done('error');
+             request.onblocked = () => done('blocked');",
+            Vec::new(),
+        )
+        .await?
+        .json()
+        .clone();
+    assert_eq!(
+        deleted, "deleted",
+        "the app's open connection stepped aside"
+    );
+
+    b.driver.refresh().await?;
+    world.open("#/").await?;
+    let notice = b.wait_text("repos-missing", |t| t.contains("demo")).await?;
+    assert!(
+        notice.contains("No longer in this browser's storage: demo."),
+        "{notice}"
+    );
+    b.by_test_id("repo-list-empty").await?;
+    let persistence = b
+        .wait_text("storage-persistence", |t| !t.is_empty())
+        .await?;
+    assert!(persistence.contains("this site's data"), "{persistence}");
+    b.screenshot("repos-missing").await?;
+
+    b.click("repos-missing-forget").await?;
+    b.wait_gone("[data-testid=\"repos-missing\"]").await?;
+    b.driver.refresh().await?;
+    b.by_test_id("repo-list-empty").await?;
+    assert!(
+        b.driver
+            .find(thirtyfour::By::Css("[data-testid=\"repos-missing\"]"))
+            .await
+            .is_err(),
+        "forgotten for good"
+    );
+    world.quit().await
+}
