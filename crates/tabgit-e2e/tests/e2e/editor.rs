@@ -147,3 +147,61 @@ async fn a_download_names_paths_that_cannot_be_extracted_everywhere() -> Result 
     assert_eq!(b.banner().await.unwrap_or_default(), "", "no error");
     world.quit().await
 }
+
+/// Repository content that is HTML (a script, an image with an inline handler) is shown as
+/// text in the editor and in the diff, never parsed: no such element appears in the page, no
+/// script runs, and the strict Content-Security-Policy reports nothing it had to block
+/// (`RELIABILITY.md` row 35).
+#[tokio::test]
+async fn html_in_a_repository_is_shown_as_text() -> Result {
+    let world = World::start(WorldOptions {
+        repos: vec!["demo"],
+    })
+    .await?;
+    let b = &world.browser;
+    world.configure().await?;
+    world.clone_repo(&world.repo_url("demo")).await?;
+    let hostile = "<img id=\"tabgit-hostile\" src=\"x\" onerror=\"window.__tabgitPwned = 1\">\n<script>window.__tabgitPwned = 2</script>\n<svg onload=\"window.__tabgitPwned = 3\"></svg>\n";
+    b.click("file-new").await?;
+    b.fill("file-new-path", "evil.html").await?;
+    b.click("file-new-create").await?;
+    let editor = b.by_test_id("editor").await?;
+    editor.send_keys(hostile).await?;
+    editor.send_keys(thirtyfour::Key::Control + "s").await?;
+    b.wait_text("editor-status", |t| t == "Saved").await?;
+    // Open it again from the tree, then see its diff.
+    world.open("#/repo/demo/files/evil.html").await?;
+    let shown = b.by_test_id("editor").await?.prop("value").await?;
+    assert_eq!(
+        shown.as_deref(),
+        Some(hostile),
+        "the editor shows the bytes"
+    );
+    b.click("nav-changes").await?;
+    b.click_css("[data-testid=\"change-entry\"][data-path=\"evil.html\"] .change-name")
+        .await?;
+    let diff = b
+        .wait_text("diff", |t| {
+            t.contains("<script>window.__tabgitPwned = 2</script>")
+        })
+        .await?;
+    assert!(
+        diff.contains("onerror="),
+        "the diff shows the markup as text"
+    );
+    let (element, pwned) = (
+        b.driver
+            .find_all(thirtyfour::By::Css("#tabgit-hostile, svg[onload]"))
+            .await?
+            .len(),
+        b.driver
+            .execute("return window.__tabgitPwned === undefined;", Vec::new())
+            .await?
+            .json()
+            .clone(),
+    );
+    assert_eq!(element, 0, "no element was made from the file");
+    assert_eq!(pwned, serde_json::json!(true), "no script ran");
+    world.assert_no_csp_violation().await?;
+    world.quit().await
+}

@@ -368,3 +368,44 @@ async fn an_evicted_repository_is_said_missing_and_can_be_forgotten() -> Result 
     );
     world.quit().await
 }
+
+/// A proxy that is not there (its port closed): `fetch` fails with a bare `TypeError` and no
+/// status, and the clone says in words what to check; nothing is kept (`RELIABILITY.md` N16).
+#[tokio::test]
+async fn an_unreachable_proxy_is_an_error_in_words() -> Result {
+    let world = World::start(WorldOptions {
+        repos: vec!["demo"],
+    })
+    .await?;
+    let b = &world.browser;
+    let closed = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0")?;
+        probe.local_addr()?.port()
+    };
+    world.open("#/settings").await?;
+    b.fill("settings-proxy-url", &format!("http://127.0.0.1:{closed}"))
+        .await?;
+    b.fill("settings-name", "Ada Lovelace").await?;
+    b.fill("settings-email", "ada@example.org").await?;
+    b.click("settings-save").await?;
+    b.wait_text("settings-status", |t| t == "Saved").await?;
+    world.open("#/").await?;
+    b.click("clone-open").await?;
+    b.fill("clone-url", &world.repo_url("demo")).await?;
+    b.click("clone-submit").await?;
+    let banner = b
+        .wait_text("error-banner", |t| !t.trim().is_empty())
+        .await?;
+    assert!(
+        banner.contains("Could not reach the proxy or the host"),
+        "the banner says what failed: {banner}"
+    );
+    world.open("#/").await?;
+    b.by_test_id("repo-list-empty").await?;
+    assert_eq!(
+        b.databases().await?,
+        serde_json::json!([]),
+        "no database is left behind"
+    );
+    world.quit().await
+}
