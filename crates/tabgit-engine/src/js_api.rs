@@ -52,8 +52,15 @@ pub struct JsEngine {
 }
 
 fn error(err: &EngineError) -> JsValue {
+    // The title is often the detail's first words, capitalized: say them once.
+    let repeated = err
+        .detail
+        .get(..err.title.len())
+        .is_some_and(|start| start.eq_ignore_ascii_case(&err.title));
     let text = if err.detail.is_empty() {
         err.title.clone()
+    } else if repeated {
+        format!("{}{}", err.title, &err.detail[err.title.len()..])
     } else {
         format!("{}: {}", err.title, err.detail)
     };
