@@ -370,3 +370,66 @@ async fn a_page_reloaded_mid_clone_leaves_no_repository_behind() -> Result {
     world.assert_no_csp_violation().await?;
     world.quit().await
 }
+
+/// Whether leaving the page now would ask first: the app's `beforeunload` listener cancels the
+/// event (the browser then shows its "Leave site?" prompt).
+async fn leaving_asks(world: &World) -> Result<bool> {
+    let value = world
+        .browser
+        .driver
+        .execute(
+            "const event = new Event('beforeunload', { cancelable: true });
+             window.dispatchEvent(event);
+             return event.defaultPrevented;",
+            Vec::new(),
+        )
+        .await?
+        .json()
+        .clone();
+    Ok(value == serde_json::json!(true))
+}
+
+/// The browser's copy is not a backup: leaving the page with an unsaved edit or with commits
+/// not pushed asks first; once pushed it does not (`RELIABILITY.md` S13).
+#[tokio::test]
+async fn leaving_with_unpushed_commits_asks_first() -> Result {
+    let world = World::start(WorldOptions {
+        repos: vec!["demo"],
+    })
+    .await?;
+    let b = &world.browser;
+    world.configure().await?;
+    world.clone_repo(&world.repo_url("demo")).await?;
+    assert!(!leaving_asks(&world).await?, "nothing to lose yet");
+
+    world.open("#/repo/demo/files/README.md").await?;
+    let editor = b.by_test_id("editor").await?;
+    editor.send_keys(Key::Control + Key::End).await?;
+    editor.send_keys("One more line\n").await?;
+    b.wait_text("editor-status", |t| t == "Unsaved changes")
+        .await?;
+    assert!(leaving_asks(&world).await?, "an unsaved edit asks");
+    b.click("editor-save").await?;
+    b.wait_text("editor-status", |t| t == "Saved").await?;
+
+    b.click("nav-changes").await?;
+    b.click("stage-all").await?;
+    b.fill("commit-summary", "Not pushed yet").await?;
+    b.click("commit-submit").await?;
+    b.wait_text("commit-result", |t| t.starts_with("Committed"))
+        .await?;
+    b.wait_text("sync-counts", |t| t == "1 to push").await?;
+    assert!(leaving_asks(&world).await?, "a commit not pushed asks");
+
+    b.click("push").await?;
+    b.wait_text("sync-result", |t| !t.trim().is_empty()).await?;
+    let deadline = tokio::time::Instant::now() + tabgit_e2e::WAIT;
+    while leaving_asks(&world).await? {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "after the push, leaving still asks"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    world.quit().await
+}
