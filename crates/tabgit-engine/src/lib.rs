@@ -21,7 +21,7 @@ pub mod protocol;
 
 pub mod bridge;
 pub mod display;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "js-api"))]
 pub mod js_api;
 #[cfg(target_arch = "wasm32")]
 pub mod ops;
