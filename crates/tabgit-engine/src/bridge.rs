@@ -16,6 +16,7 @@ use crate::protocol::{
 };
 
 type ProgressFn = Box<dyn Fn(Progress)>;
+type BusyFn = Box<dyn Fn(&str, bool)>;
 
 /// More crashes than this within [`CRASH_WINDOW_MS`] and the worker is not restarted.
 pub const MAX_CRASHES: usize = 3;
@@ -35,6 +36,8 @@ struct Inner {
     next_id: Cell<u64>,
     handlers: RefCell<Vec<Handler>>,
     restarts: Cell<u32>,
+    /// Told when an operation waits for a repository another tab is using, and when it stops.
+    busy_listeners: RefCell<Vec<BusyFn>>,
     /// When the worker crashed lately (`Date.now()`), to stop restarting one that cannot start.
     crashes: RefCell<Vec<f64>>,
     /// Why the engine was given up after crashing again and again; every request fails with it.
@@ -61,6 +64,7 @@ impl EngineClient {
             handlers: RefCell::default(),
             restarts: Cell::new(0),
             crashes: RefCell::default(),
+            busy_listeners: RefCell::default(),
             given_up: RefCell::default(),
             queue: RefCell::new(Some(Vec::new())),
         });
@@ -122,6 +126,11 @@ impl EngineClient {
                 }
             }
             EventKind::Crashed(message) => self.crashed(&message),
+            EventKind::Busy { repo, waiting } => {
+                for listener in self.inner.busy_listeners.borrow().iter() {
+                    listener(&repo, waiting);
+                }
+            }
             EventKind::Ready => {
                 let queued = self.inner.queue.borrow_mut().take().unwrap_or_default();
                 if let Some(worker) = self.inner.worker.borrow().as_ref() {
@@ -174,6 +183,16 @@ impl EngineClient {
         if let Err(err) = self.start() {
             web_sys::console::error_2(&"tabgit: cannot restart the engine".into(), &err);
         }
+    }
+
+    /// Call `listener` with a repository's name and `true` when an operation starts waiting for
+    /// it because another tab (or another operation) holds its lock, and `false` when the wait
+    /// ends (`RELIABILITY.md` S10).
+    pub fn on_busy(&self, listener: impl Fn(&str, bool) + 'static) {
+        self.inner
+            .busy_listeners
+            .borrow_mut()
+            .push(Box::new(listener));
     }
 
     /// How many times the worker was restarted after a crash.

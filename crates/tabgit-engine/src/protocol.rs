@@ -1030,6 +1030,14 @@ pub enum EventKind {
     Crashed(String),
     /// The worker is ready for requests (sent once after it starts).
     Ready,
+    /// An operation waits for `repo`'s lock, which another tab (or another operation) holds
+    /// (`waiting`), or got it after waiting (not `waiting`): `RELIABILITY.md` S10.
+    Busy {
+        /// The repository.
+        repo: String,
+        /// Whether the wait began (`true`) or ended (`false`).
+        waiting: bool,
+    },
 }
 
 /// Encode a message for `postMessage`.

@@ -35,6 +35,15 @@ pub fn run() {
             kind: EventKind::Crashed(info.to_string()),
         });
     }));
+    ops::set_busy_hook(|repo, waiting| {
+        post(&Event {
+            id: 0,
+            kind: EventKind::Busy {
+                repo: repo.to_owned(),
+                waiting,
+            },
+        });
+    });
     let running: Running = Rc::default();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let bytes = Uint8Array::new(&event.data()).to_vec();

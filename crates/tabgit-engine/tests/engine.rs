@@ -1098,6 +1098,11 @@ async fn a_writer_waits_for_a_frozen_lock_holder_and_never_steals_the_lock() {
     .expect("lock held")
     .unchecked_into::<js_sys::Function>();
 
+    let told = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    {
+        let told = told.clone();
+        ops::set_busy_hook(move |repo, waiting| told.borrow_mut().push((repo.to_owned(), waiting)));
+    }
     let (tx, mut rx) = futures_channel::oneshot::channel();
     wasm_bindgen_futures::spawn_local(async move {
         let result = ops::write_file(
@@ -1130,5 +1135,11 @@ async fn a_writer_waits_for_a_frozen_lock_holder_and_never_steals_the_lock() {
         read_text(name, b"frozen/after.txt").await,
         "written after the wait\n"
     );
+    assert_eq!(
+        *told.borrow(),
+        [(name.to_owned(), true), (name.to_owned(), false)],
+        "the wait was told when it began and when it ended"
+    );
+    ops::set_busy_hook(|_, _| {});
     ops::delete(name).await.expect("delete");
 }

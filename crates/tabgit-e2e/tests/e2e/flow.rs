@@ -433,3 +433,70 @@ async fn leaving_with_unpushed_commits_asks_first() -> Result {
     }
     world.quit().await
 }
+
+/// Another tab holds the repository's lock and does not let go (frozen, or busy for long): a
+/// save in this tab waits, says which repository it waits for and why, takes nothing from the
+/// other tab, and lands when that tab closes (`RELIABILITY.md` S10).
+#[tokio::test]
+async fn a_save_waits_for_another_tab_and_says_so() -> Result {
+    let world = World::start(WorldOptions {
+        repos: vec!["demo"],
+    })
+    .await?;
+    let b = &world.browser;
+    world.configure().await?;
+    world.clone_repo(&world.repo_url("demo")).await?;
+    let this_tab = b.driver.window().await?;
+
+    // The other tab takes the lock and keeps it.
+    let other_tab = b.driver.new_tab().await?;
+    b.driver.switch_to_window(other_tab.clone()).await?;
+    world.open("#/").await?;
+    b.by_test_id("repo-entry").await?;
+    let held = b
+        .driver
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             navigator.locks.request('tabgit:demo', () => { done(true); return new Promise(() => {}); });",
+            Vec::new(),
+        )
+        .await?
+        .json()
+        .clone();
+    assert_eq!(
+        held,
+        serde_json::json!(true),
+        "the other tab holds the lock"
+    );
+
+    b.driver.switch_to_window(this_tab.clone()).await?;
+    world.open("#/repo/demo/files/README.md").await?;
+    let editor = b.by_test_id("editor").await?;
+    editor.send_keys(Key::Control + Key::End).await?;
+    editor
+        .send_keys("Saved after the other tab let go\n")
+        .await?;
+    editor.send_keys(Key::Control + "s").await?;
+    let notice = b.wait_text("busy-notice", |t| t.contains("demo")).await?;
+    assert!(
+        notice.contains("another tab is using it"),
+        "the wait is explained: {notice}"
+    );
+    let status = b.by_test_id("editor-status").await?.text().await?;
+    assert_ne!(
+        status, "Saved",
+        "nothing is written while the other tab holds the lock"
+    );
+    b.screenshot("busy-another-tab").await?;
+
+    // The other tab closes: its lock goes with it, and the save lands.
+    b.driver.switch_to_window(other_tab).await?;
+    b.driver.close_window().await?;
+    b.driver.switch_to_window(this_tab).await?;
+    b.wait_text("editor-status", |t| t == "Saved").await?;
+    b.wait_gone("[data-testid=\"busy-notice\"]").await?;
+    world.open("#/repo/demo/changes").await?;
+    b.wait_for("[data-testid=\"change-entry\"][data-path=\"README.md\"]")
+        .await?;
+    world.quit().await
+}

@@ -1,6 +1,7 @@
 //! A per-repository Web Lock around every mutation, so two tabs never interleave writes
 //! (`RELIABILITY.md` S9), and a `BroadcastChannel` message after every change.
 
+use std::cell::RefCell;
 use std::future::Future;
 
 use futures_channel::oneshot;
@@ -14,12 +15,39 @@ fn navigator_locks() -> Option<JsValue> {
     (!locks.is_undefined()).then_some(locks)
 }
 
-/// Run `body` while holding the exclusive Web Lock `tabgit:<repo>`. Where the browser has no
-/// Web Locks, `body` runs unlocked.
+/// Told when an operation starts waiting for a repository's lock (`true`) and when it gets it
+/// after waiting (`false`).
+type BusyHook = Box<dyn Fn(&str, bool)>;
+
+thread_local! {
+    static BUSY_HOOK: RefCell<Option<BusyHook>> = const { RefCell::new(None) };
+}
+
+/// Set what is told when an operation has to wait for a repository's lock (the worker posts
+/// it to the page, which says that another tab is using the repository).
+pub fn set_busy_hook(hook: impl Fn(&str, bool) + 'static) {
+    BUSY_HOOK.with(|h| *h.borrow_mut() = Some(Box::new(hook)));
+}
+
+fn tell_busy(repo: &str, waiting: bool) {
+    BUSY_HOOK.with(|h| {
+        if let Some(hook) = h.borrow().as_ref() {
+            hook(repo, waiting);
+        }
+    });
+}
+
+/// Run `body` while holding the exclusive Web Lock `tabgit:<repo>`, waiting for it as long as
+/// another tab holds it (and telling the busy hook so); never stealing it. Where the browser
+/// has no Web Locks, `body` runs unlocked.
 pub async fn with_lock<T>(repo: &str, body: impl Future<Output = T>) -> T {
     let Some(locks) = navigator_locks() else {
         return body.await;
     };
+    let waited = is_busy(repo).await;
+    if waited {
+        tell_busy(repo, true);
+    }
     let (granted_tx, granted_rx) = oneshot::channel::<()>();
     let mut release_resolve: Option<js_sys::Function> = None;
     let release = js_sys::Promise::new(&mut |resolve, _reject| release_resolve = Some(resolve));
@@ -47,6 +75,9 @@ pub async fn with_lock<T>(repo: &str, body: impl Future<Output = T>) -> T {
         return body.await;
     }
     let _ = granted_rx.await;
+    if waited {
+        tell_busy(repo, false);
+    }
     let result = body.await;
     if let Some(resolve) = release_resolve {
         let _ = resolve.call0(&JsValue::UNDEFINED);

@@ -18,7 +18,7 @@ pub use changes::{
     branches, commit, diff_file, discard, stage, stage_hunk, status, sync_state, unstage,
 };
 pub use history::{blame, commit_file_diff, file_at, history, show_commit, HistoryFilter};
-pub use locks::with_lock;
+pub use locks::{set_busy_hook, with_lock};
 pub use remote::{clone, fetch, pull, push, push_refs, test_remote, CloneShape};
 pub use repo::{
     delete, delete_path, info, list, list_files, log, read_file, remove_file, rename_path,
