@@ -500,3 +500,99 @@ async fn a_save_waits_for_another_tab_and_says_so() -> Result {
         .await?;
     world.quit().await
 }
+
+/// The demo repository's log, status and stored size, through the JavaScript API.
+const DEMO_STATE: &str = "const done = arguments[arguments.length - 1];
+        const engine = (window.__tabgitEngine ||= new window.tabgit.TabgitEngine('./tabgit-worker_loader.js'));
+        Promise.all([engine.log('demo', 50), engine.status('demo'), engine.listRepos()])
+          .then(([log, status, repos]) => done({ log: log.map((c) => c.id), status,
+            size: repos.find((r) => r.name === 'demo').size }))
+          .catch((err) => done({ error: String(err) }));";
+
+/// A page reloaded in the middle of a fetch (the server stalls mid-pack): nothing of the
+/// fetch was committed to storage, so after the reload the repository is exactly as before and
+/// a fetch from a good server then works (`RELIABILITY.md` S5).
+#[tokio::test]
+async fn a_page_reloaded_mid_fetch_leaves_the_repository_as_it_was() -> Result {
+    let world = World::start(WorldOptions {
+        repos: vec!["demo"],
+    })
+    .await?;
+    let b = &world.browser;
+    world.configure().await?;
+    world.clone_repo(&world.repo_url("demo")).await?;
+    let proxy = world.proxy.url();
+    // Someone pushes, so the fetch has something to bring.
+    let served = world.served("demo");
+    let other = tabgit_testtools::tempdir()?;
+    git(
+        other.path(),
+        &["clone", "-q", &served.to_string_lossy(), "demo"],
+    )?;
+    let other_dir = other.path().join("demo");
+    std::fs::write(other_dir.join("fetched.txt"), "new on the server\n")?;
+    git(&other_dir, &["add", "."])?;
+    git(
+        &other_dir,
+        &[
+            "-c",
+            "user.name=Bob",
+            "-c",
+            "user.email=bob@example.org",
+            "commit",
+            "-q",
+            "-m",
+            "New on the server",
+        ],
+    )?;
+    git(&other_dir, &["push", "-q", "origin", "HEAD:main"])?;
+
+    let before = b
+        .driver
+        .execute_async(DEMO_STATE, Vec::new())
+        .await?
+        .json()
+        .clone();
+    assert!(before.get("error").is_none(), "{before}");
+
+    // Start a fetch from a server that stalls mid-pack, and reload while it waits.
+    let stalled = world
+        .repo_url("demo")
+        .replace("/demo.git", "/_fault/on=upload-pack,stall=300/demo.git");
+    b.driver
+        .execute(
+            "const [url, proxy] = arguments;
+             window.__tabgitEngine.fetch('demo', { url, proxy, author: { name: 'A', email: 'a@example.org' } });",
+            vec![stalled.into(), proxy.clone().into()],
+        )
+        .await?;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    b.driver.refresh().await?;
+    b.wait_text("engine-status", |t| t.starts_with("engine ready"))
+        .await?;
+    let after = b
+        .driver
+        .execute_async(DEMO_STATE, Vec::new())
+        .await?
+        .json()
+        .clone();
+    assert_eq!(after, before, "the repository is as it was");
+
+    // A fetch from the good server brings the new commit.
+    let fetched = b
+        .driver
+        .execute_async(
+            "const [url, proxy, done] = arguments;
+             window.__tabgitEngine.fetch('demo', { url, proxy, author: { name: 'A', email: 'a@example.org' } })
+               .then((updates) => done(updates)).catch((err) => done(String(err)));",
+            vec![world.repo_url("demo").into(), proxy.into()],
+        )
+        .await?
+        .json()
+        .clone();
+    assert!(
+        fetched.as_array().is_some_and(|u| !u.is_empty()),
+        "the fetch updated origin/main: {fetched}"
+    );
+    world.quit().await
+}
