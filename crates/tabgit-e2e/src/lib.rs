@@ -240,6 +240,50 @@ impl World {
         Ok(())
     }
 
+    /// Start a world serving `repo`, with the proxy and an identity saved, and `repo` cloned
+    /// through the dialog (the files view open).
+    pub async fn with_clone(repo: &'static str) -> Result<World> {
+        let world = World::start(WorldOptions { repos: vec![repo] }).await?;
+        world.configure().await?;
+        world.clone_repo(&world.repo_url(repo)).await?;
+        Ok(world)
+    }
+
+    /// Someone else commits to the served `repo` and pushes: a clone of it elsewhere gets
+    /// `files` written (path, content), committed by Bob with `message`, and pushed to `main`.
+    pub fn push_elsewhere(&self, repo: &str, files: &[(&str, &str)], message: &str) -> Result {
+        let served = self.served(repo);
+        let other = tabgit_testtools::tempdir()?;
+        let dir = other.path().join(repo);
+        tabgit_testtools::git(
+            other.path(),
+            &["clone", "-q", &served.to_string_lossy(), repo],
+        )?;
+        for (path, content) in files {
+            let path = dir.join(path);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(path, content)?;
+        }
+        tabgit_testtools::git(&dir, &["add", "-A"])?;
+        tabgit_testtools::git(
+            &dir,
+            &[
+                "-c",
+                "user.name=Bob",
+                "-c",
+                "user.email=bob@example.org",
+                "commit",
+                "-q",
+                "-m",
+                message,
+            ],
+        )?;
+        tabgit_testtools::git(&dir, &["push", "-q", "origin", "HEAD:main"])?;
+        Ok(())
+    }
+
     /// Clone `url` through the dialog and wait for the files view.
     pub async fn clone_repo(&self, url: &str) -> Result {
         let b = &self.browser;

@@ -43,6 +43,21 @@ fn cancel() -> ops::Cancel {
     }
 }
 
+/// Clone `repo` from the local git server as `name`, deleting any earlier copy first.
+async fn fresh_clone(name: &str, repo: &str) {
+    let _ = ops::delete(name).await;
+    ops::clone(
+        name,
+        &remote(repo),
+        &ops::CloneShape::default(),
+        &me(),
+        cancel(),
+        &mut |_| {},
+    )
+    .await
+    .expect("clone succeeds");
+}
+
 #[wasm_bindgen_test]
 async fn clone_through_the_proxy_into_indexeddb_then_reopen() {
     let name = "engine-clone";
@@ -322,17 +337,7 @@ async fn status_diff_branches_and_remote_check() {
 #[wasm_bindgen_test]
 async fn concurrent_edits_of_one_repository_are_not_lost() {
     let name = "engine-concurrent";
-    let _ = ops::delete(name).await;
-    ops::clone(
-        name,
-        &remote("tiny.git"),
-        &ops::CloneShape::default(),
-        &me(),
-        cancel(),
-        &mut |_| {},
-    )
-    .await
-    .expect("clone succeeds");
+    fresh_clone(name, "tiny.git").await;
     // Twenty writers at once, as twenty tabs would: each opens the repository, writes its own
     // file and persists. A persist writes only the records it changed, so no writer's stale
     // copy of the working tree may drop another's file.
@@ -515,17 +520,7 @@ async fn edit_stage_commit_push_then_pull_in_another_clone() {
 async fn merge_with_conflicts_resolved_in_the_browser() {
     use tabgit_engine::protocol::{ChangeKind, ConflictHunk, MergeResult, Resolution};
     let name = "engine-merge";
-    let _ = ops::delete(name).await;
-    ops::clone(
-        name,
-        &remote("demo.git"),
-        &ops::CloneShape::default(),
-        &me(),
-        cancel(),
-        &mut |_| {},
-    )
-    .await
-    .expect("clone succeeds");
+    fresh_clone(name, "demo.git").await;
     ops::switch_branch(name, "origin/conflict-a", &me())
         .await
         .expect("switch creates the tracking branch");
@@ -621,17 +616,7 @@ async fn merge_with_conflicts_resolved_in_the_browser() {
 async fn hunks_branches_blame_restore_and_reset() {
     use tabgit_engine::protocol::{ChangeKind, ResetMode};
     let name = "engine-hunks";
-    let _ = ops::delete(name).await;
-    ops::clone(
-        name,
-        &remote("demo.git"),
-        &ops::CloneShape::default(),
-        &me(),
-        cancel(),
-        &mut |_| {},
-    )
-    .await
-    .expect("clone succeeds");
+    fresh_clone(name, "demo.git").await;
 
     // Two changes far apart make two hunks; stage only the first.
     let original = read_text(name, b"docs/guide.md").await;
@@ -836,17 +821,7 @@ async fn an_interrupted_clone_is_swept_from_the_list() {
 async fn folders_tags_stashes_upstreams_and_undo() {
     use tabgit_engine::protocol::{ChangeKind, PushSpec, ResetMode};
     let name = "engine-more";
-    let _ = ops::delete(name).await;
-    ops::clone(
-        name,
-        &remote("engine-push.git"),
-        &ops::CloneShape::default(),
-        &me(),
-        cancel(),
-        &mut |_| {},
-    )
-    .await
-    .expect("clone succeeds");
+    fresh_clone(name, "engine-push.git").await;
 
     // A folder renamed and deleted in one go each.
     ops::rename_path(name, b"src", b"source")
@@ -1067,17 +1042,7 @@ use wasm_bindgen::JsCast as _;
 #[wasm_bindgen_test]
 async fn a_writer_waits_for_a_frozen_lock_holder_and_never_steals_the_lock() {
     let name = "engine-frozen";
-    let _ = ops::delete(name).await;
-    ops::clone(
-        name,
-        &remote("tiny.git"),
-        &ops::CloneShape::default(),
-        &me(),
-        cancel(),
-        &mut |_| {},
-    )
-    .await
-    .expect("clone succeeds");
+    fresh_clone(name, "tiny.git").await;
     // The frozen tab: it takes the lock and holds it until `release` is called.
     let hold = js_sys::Function::new_with_args(
         "name",

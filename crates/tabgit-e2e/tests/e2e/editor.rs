@@ -154,13 +154,8 @@ async fn a_download_names_paths_that_cannot_be_extracted_everywhere() -> Result 
 /// (`RELIABILITY.md` row 35).
 #[tokio::test]
 async fn html_in_a_repository_is_shown_as_text() -> Result {
-    let world = World::start(WorldOptions {
-        repos: vec!["demo"],
-    })
-    .await?;
+    let world = World::with_clone("demo").await?;
     let b = &world.browser;
-    world.configure().await?;
-    world.clone_repo(&world.repo_url("demo")).await?;
     let hostile = "<img id=\"tabgit-hostile\" src=\"x\" onerror=\"window.__tabgitPwned = 1\">\n<script>window.__tabgitPwned = 2</script>\n<svg onload=\"window.__tabgitPwned = 3\"></svg>\n";
     b.click("file-new").await?;
     b.fill("file-new-path", "evil.html").await?;

@@ -316,13 +316,8 @@ async fn blocked_storage_is_said_in_words() -> Result {
 /// and "Forget them" clears the notice for good (`RELIABILITY.md` S13).
 #[tokio::test]
 async fn an_evicted_repository_is_said_missing_and_can_be_forgotten() -> Result {
-    let world = World::start(WorldOptions {
-        repos: vec!["demo"],
-    })
-    .await?;
+    let world = World::with_clone("demo").await?;
     let b = &world.browser;
-    world.configure().await?;
-    world.clone_repo(&world.repo_url("demo")).await?;
     let deleted = b
         .driver
         .execute_async(

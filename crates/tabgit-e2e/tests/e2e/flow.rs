@@ -180,28 +180,11 @@ async fn the_whole_loop_clone_edit_stage_commit_push_and_reload() -> Result {
 
     // Someone else pushes first: our push is rejected in words, a pull merges, a push goes
     // through; the server's history has the merge and fsck stays clean.
-    let other = tabgit_testtools::tempdir()?;
-    let other_dir = other.path().join("demo");
-    git(
-        other.path(),
-        &["clone", "-q", &served.to_string_lossy(), "demo"],
+    world.push_elsewhere(
+        "demo",
+        &[("docs/other.md", "Pushed by someone else.\n")],
+        "Someone else's change",
     )?;
-    std::fs::write(other_dir.join("docs/other.md"), "Pushed by someone else.\n")?;
-    git(&other_dir, &["add", "."])?;
-    git(
-        &other_dir,
-        &[
-            "-c",
-            "user.name=Bob",
-            "-c",
-            "user.email=bob@example.org",
-            "commit",
-            "-q",
-            "-m",
-            "Someone else's change",
-        ],
-    )?;
-    git(&other_dir, &["push", "-q", "origin", "HEAD:main"])?;
     b.click("nav-files").await?;
     b.click("file-new").await?;
     b.fill("file-new-path", "notes/today.md").await?;
@@ -393,13 +376,8 @@ async fn leaving_asks(world: &World) -> Result<bool> {
 /// not pushed asks first; once pushed it does not (`RELIABILITY.md` S13).
 #[tokio::test]
 async fn leaving_with_unpushed_commits_asks_first() -> Result {
-    let world = World::start(WorldOptions {
-        repos: vec!["demo"],
-    })
-    .await?;
+    let world = World::with_clone("demo").await?;
     let b = &world.browser;
-    world.configure().await?;
-    world.clone_repo(&world.repo_url("demo")).await?;
     assert!(!leaving_asks(&world).await?, "nothing to lose yet");
 
     world.open("#/repo/demo/files/README.md").await?;
@@ -439,13 +417,8 @@ async fn leaving_with_unpushed_commits_asks_first() -> Result {
 /// other tab, and lands when that tab closes (`RELIABILITY.md` S10).
 #[tokio::test]
 async fn a_save_waits_for_another_tab_and_says_so() -> Result {
-    let world = World::start(WorldOptions {
-        repos: vec!["demo"],
-    })
-    .await?;
+    let world = World::with_clone("demo").await?;
     let b = &world.browser;
-    world.configure().await?;
-    world.clone_repo(&world.repo_url("demo")).await?;
     let this_tab = b.driver.window().await?;
 
     // The other tab takes the lock and keeps it.
@@ -514,38 +487,15 @@ const DEMO_STATE: &str = "const done = arguments[arguments.length - 1];
 /// a fetch from a good server then works (`RELIABILITY.md` S5).
 #[tokio::test]
 async fn a_page_reloaded_mid_fetch_leaves_the_repository_as_it_was() -> Result {
-    let world = World::start(WorldOptions {
-        repos: vec!["demo"],
-    })
-    .await?;
+    let world = World::with_clone("demo").await?;
     let b = &world.browser;
-    world.configure().await?;
-    world.clone_repo(&world.repo_url("demo")).await?;
     let proxy = world.proxy.url();
     // Someone pushes, so the fetch has something to bring.
-    let served = world.served("demo");
-    let other = tabgit_testtools::tempdir()?;
-    git(
-        other.path(),
-        &["clone", "-q", &served.to_string_lossy(), "demo"],
+    world.push_elsewhere(
+        "demo",
+        &[("fetched.txt", "new on the server\n")],
+        "New on the server",
     )?;
-    let other_dir = other.path().join("demo");
-    std::fs::write(other_dir.join("fetched.txt"), "new on the server\n")?;
-    git(&other_dir, &["add", "."])?;
-    git(
-        &other_dir,
-        &[
-            "-c",
-            "user.name=Bob",
-            "-c",
-            "user.email=bob@example.org",
-            "commit",
-            "-q",
-            "-m",
-            "New on the server",
-        ],
-    )?;
-    git(&other_dir, &["push", "-q", "origin", "HEAD:main"])?;
 
     let before = b
         .driver

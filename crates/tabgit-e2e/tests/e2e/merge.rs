@@ -409,29 +409,10 @@ async fn a_pull_that_conflicts_is_resolved_hunk_by_hunk_in_the_merge_view() -> R
     world.clone_repo(&world.repo_url("demo")).await?;
 
     // Someone else rewrites README.md's first line and pushes.
-    let other = tabgit_testtools::tempdir()?;
-    let other_dir = other.path().join("demo");
-    git(
-        other.path(),
-        &["clone", "-q", &served.to_string_lossy(), "demo"],
-    )?;
-    let readme = std::fs::read_to_string(other_dir.join("README.md"))?;
+    let readme = String::from_utf8(git(&served, &["show", "main:README.md"])?)?;
     let (first, rest) = readme.split_once('\n').ok_or("README.md has lines")?;
     let theirs = format!("# Changed elsewhere\n{rest}");
-    std::fs::write(other_dir.join("README.md"), &theirs)?;
-    git(
-        &other_dir,
-        &[
-            "-c",
-            "user.name=Bob",
-            "-c",
-            "user.email=bob@example.org",
-            "commit",
-            "-qam",
-            "Retitle the README",
-        ],
-    )?;
-    git(&other_dir, &["push", "-q", "origin", "HEAD:main"])?;
+    world.push_elsewhere("demo", &[("README.md", &theirs)], "Retitle the README")?;
     let their_head = git_text(&served, &["rev-parse", "main"])?;
 
     // Here, the same line changes too, and is committed.
