@@ -9,7 +9,8 @@ use leptos::prelude::*;
 use tabgit_engine::protocol::FileDiff;
 
 use crate::state::diff::{
-    line_count, side_by_side, unified, FoldId, Layout, Line, Row, SideRow, LARGE_DIFF_LINES,
+    group_hunks, line_count, side_by_side, unified, FoldId, HunkGroup, Layout, Line, Row, SideRow,
+    LARGE_DIFF_LINES,
 };
 
 /// The layout chosen for every diff on the page, shared through context when provided.
@@ -100,93 +101,70 @@ pub fn DiffView(
         }
         let unfolded = unfolded.get();
         match layout.get() {
-            Layout::Unified => {
-                let rows = diff.with_value(|d| unified(d, &unfolded));
-                let mut groups: Vec<(Option<u32>, String, Vec<Row>)> = Vec::new();
-                let mut gap = None;
-                for row in rows {
-                    match row {
-                        Row::Gap(n) => gap = Some(n),
-                        Row::Hunk(header) => groups.push((gap.take(), header, Vec::new())),
-                        other => {
-                            if let Some(group) = groups.last_mut() {
-                                group.2.push(other);
-                            }
-                        }
+            Layout::Unified => hunks(
+                group_hunks(diff.with_value(|d| unified(d, &unfolded))),
+                "diff-lines",
+                hunk_head,
+                |row| match row {
+                    Row::Line(line) => unified_line(line).into_any(),
+                    Row::Fold { id, lines } => view! {
+                        <tr class="line-fold"><td colspan="4">{fold_button(id, lines)}</td></tr>
                     }
-                }
-                groups
-                    .into_iter()
-                    .enumerate()
-                    .map(|(index, (gap, header, rows))| {
-                        view! {
-                            {gap.map(|n| view! { <p class="diff-gap">{format!("{n} unchanged lines")}</p> })}
-                            <div class="hunk" data-testid="diff-hunk">
-                                {hunk_head(header, index)}
-                                <table class="diff-lines"><tbody>
-                                    {rows.into_iter().map(|row| match row {
-                                        Row::Line(line) => unified_line(line).into_any(),
-                                        Row::Fold { id, lines } => view! {
-                                            <tr class="line-fold"><td colspan="4">{fold_button(id, lines)}</td></tr>
-                                        }.into_any(),
-                                        Row::Gap(_) | Row::Hunk(_) => ().into_any(),
-                                    }).collect_view()}
-                                </tbody></table>
-                            </div>
-                        }
-                    })
-                    .collect_view()
-                    .into_any()
-            }
-            Layout::SideBySide => {
-                let rows = diff.with_value(|d| side_by_side(d, &unfolded));
-                let mut groups: Vec<(Option<u32>, String, Vec<SideRow>)> = Vec::new();
-                let mut gap = None;
-                for row in rows {
-                    match row {
-                        SideRow::Gap(n) => gap = Some(n),
-                        SideRow::Hunk(header) => groups.push((gap.take(), header, Vec::new())),
-                        other => {
-                            if let Some(group) = groups.last_mut() {
-                                group.2.push(other);
-                            }
-                        }
+                    .into_any(),
+                    Row::Gap(_) | Row::Hunk(_) => ().into_any(),
+                },
+            ),
+            Layout::SideBySide => hunks(
+                group_hunks(diff.with_value(|d| side_by_side(d, &unfolded))),
+                "diff-lines side-by-side",
+                hunk_head,
+                |row| match row {
+                    SideRow::Pair(old, new) => view! {
+                        <tr>
+                            {half(old, true)}
+                            {half(new, false)}
+                        </tr>
                     }
-                }
-                groups
-                    .into_iter()
-                    .enumerate()
-                    .map(|(index, (gap, header, rows))| {
-                        view! {
-                            {gap.map(|n| view! { <p class="diff-gap">{format!("{n} unchanged lines")}</p> })}
-                            <div class="hunk" data-testid="diff-hunk">
-                                {hunk_head(header, index)}
-                                <table class="diff-lines side-by-side"><tbody>
-                                    {rows.into_iter().map(|row| match row {
-                                        SideRow::Pair(old, new) => view! {
-                                            <tr>
-                                                {half(old, true)}
-                                                {half(new, false)}
-                                            </tr>
-                                        }.into_any(),
-                                        SideRow::Fold { id, lines } => view! {
-                                            <tr class="line-fold"><td colspan="4">{fold_button(id, lines)}</td></tr>
-                                        }.into_any(),
-                                        SideRow::Gap(_) | SideRow::Hunk(_) => ().into_any(),
-                                    }).collect_view()}
-                                </tbody></table>
-                            </div>
-                        }
-                    })
-                    .collect_view()
-                    .into_any()
-            }
+                    .into_any(),
+                    SideRow::Fold { id, lines } => view! {
+                        <tr class="line-fold"><td colspan="4">{fold_button(id, lines)}</td></tr>
+                    }
+                    .into_any(),
+                    SideRow::Gap(_) | SideRow::Hunk(_) => ().into_any(),
+                },
+            ),
         }
     };
     view! { <div class="diff" data-testid="diff">{body}</div> }.into_any()
 }
 
 /// The class of a line by its kind.
+/// The hunks of one layout: each with the unchanged lines before it, its head (with the
+/// stage/unstage button) and its rows in a table of `table_class`.
+fn hunks<R, H: IntoView>(
+    groups: Vec<HunkGroup<R>>,
+    table_class: &'static str,
+    head: impl Fn(String, usize) -> H,
+    row: impl Fn(R) -> AnyView,
+) -> AnyView {
+    groups
+        .into_iter()
+        .enumerate()
+        .map(|(index, group)| {
+            view! {
+                {group.gap.map(|n| view! { <p class="diff-gap">{format!("{n} unchanged lines")}</p> })}
+                <div class="hunk" data-testid="diff-hunk">
+                    {head(group.header, index)}
+                    <table class=table_class><tbody>
+                        {group.rows.into_iter().map(&row).collect_view()}
+                    </tbody></table>
+                </div>
+            }
+        })
+        .collect_view()
+        .into_any()
+}
+
 fn line_class(kind: char) -> &'static str {
     match kind {
         '+' => "line-add",

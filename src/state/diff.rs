@@ -196,6 +196,75 @@ fn fold_plan(
     out
 }
 
+/// What a row of either layout is to the grouping into hunks.
+pub enum RowPart<R> {
+    /// A hunk's header: a new group starts.
+    Hunk(String),
+    /// Unchanged lines before the next hunk.
+    Gap(u32),
+    /// A row that belongs to the current hunk.
+    Body(R),
+}
+
+/// A row of a diff layout ([`Row`], [`SideRow`]).
+pub trait LayoutRow: Sized {
+    /// What this row is to the grouping.
+    fn part(self) -> RowPart<Self>;
+}
+
+impl LayoutRow for Row {
+    fn part(self) -> RowPart<Self> {
+        match self {
+            Row::Hunk(header) => RowPart::Hunk(header),
+            Row::Gap(n) => RowPart::Gap(n),
+            other => RowPart::Body(other),
+        }
+    }
+}
+
+impl LayoutRow for SideRow {
+    fn part(self) -> RowPart<Self> {
+        match self {
+            SideRow::Hunk(header) => RowPart::Hunk(header),
+            SideRow::Gap(n) => RowPart::Gap(n),
+            other => RowPart::Body(other),
+        }
+    }
+}
+
+/// One hunk of a layout: the unchanged lines before it, its header and its rows.
+pub struct HunkGroup<R> {
+    /// Unchanged lines between the previous hunk and this one.
+    pub gap: Option<u32>,
+    /// The `@@ … @@` header.
+    pub header: String,
+    /// Its rows (lines or pairs, and folds).
+    pub rows: Vec<R>,
+}
+
+/// Group a layout's rows into hunks (rows before the first header have no hunk and are
+/// dropped: a layout always starts with one).
+pub fn group_hunks<R: LayoutRow>(rows: Vec<R>) -> Vec<HunkGroup<R>> {
+    let mut groups: Vec<HunkGroup<R>> = Vec::new();
+    let mut gap = None;
+    for row in rows {
+        match row.part() {
+            RowPart::Gap(n) => gap = Some(n),
+            RowPart::Hunk(header) => groups.push(HunkGroup {
+                gap: gap.take(),
+                header,
+                rows: Vec::new(),
+            }),
+            RowPart::Body(row) => {
+                if let Some(group) = groups.last_mut() {
+                    group.rows.push(row);
+                }
+            }
+        }
+    }
+    groups
+}
+
 /// The unified layout.
 pub fn unified(diff: &FileDiff, unfolded: &BTreeSet<FoldId>) -> Vec<Row> {
     let mut rows = Vec::new();
@@ -330,6 +399,40 @@ mod tests {
             too_large: false,
             hunks,
         }
+    }
+
+    #[test]
+    fn both_layouts_group_into_the_same_hunks() {
+        use super::{group_hunks, HunkGroup};
+        let rows = vec![
+            Row::Hunk("@@ -1 +1 @@".into()),
+            Row::Fold {
+                id: (0, 0),
+                lines: 3,
+            },
+            Row::Gap(7),
+            Row::Hunk("@@ -9 +9 @@".into()),
+        ];
+        let groups: Vec<HunkGroup<Row>> = group_hunks(rows);
+        assert_eq!(groups.len(), 2);
+        assert_eq!((groups[0].gap, groups[0].rows.len()), (None, 1));
+        assert_eq!(
+            (groups[1].gap, groups[1].header.as_str()),
+            (Some(7), "@@ -9 +9 @@")
+        );
+        let side = vec![
+            SideRow::Pair(None, None),
+            SideRow::Hunk("@@ -1 +1 @@".into()),
+            SideRow::Pair(None, None),
+            SideRow::Pair(None, None),
+        ];
+        let groups = group_hunks(side);
+        assert_eq!(
+            groups.len(),
+            1,
+            "rows before the first header belong to no hunk"
+        );
+        assert_eq!(groups[0].rows.len(), 2);
     }
 
     #[test]
