@@ -841,12 +841,17 @@ fn a_fetch_killed_at_any_moment_leaves_a_sound_repository() -> Result {
             wrong.push(format!("{label}: files changed outside the repository"));
         }
         wrong.extend(judge_fsck(&label, &repo));
-        // And the next fetch completes the work. A ref keeps git's lock protocol, so a kill
-        // during a ref update leaves its `.lock`, as a killed git does, and the next fetch stops
-        // and names it; the user removes it as told. Objects and packs never block (a pack
-        // written as `.lock` once did: SECURITY.md, finding 6).
+        // And the next fetch completes the work. A ref and its reflog keep git's lock
+        // protocol, so a kill during a ref update leaves their `.lock` files, as a killed git
+        // does, and the next fetch stops and names one; the user removes it as told, and again
+        // for the next (a ref update locks the ref and its log together, so there can be two).
+        // Objects and packs never block (a pack written as `.lock` once did: SECURITY.md,
+        // finding 6).
         let mut again = tabgit(&repo, &home, &["fetch"])?;
-        if let Some(lock) = stale_lock(&again.stderr) {
+        for _ in 0..4 {
+            let Some(lock) = stale_lock(&again.stderr) else {
+                break;
+            };
             if lock.starts_with("objects/") {
                 wrong.push(format!(
                     "{label}: an object lock blocks the next fetch: {lock}"
