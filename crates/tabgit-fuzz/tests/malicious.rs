@@ -843,21 +843,20 @@ fn a_fetch_killed_at_any_moment_leaves_a_sound_repository() -> Result {
         wrong.extend(judge_fsck(&label, &repo));
         // And the next fetch completes the work. A ref and its reflog keep git's lock
         // protocol, so a kill during a ref update leaves their `.lock` files, as a killed git
-        // does, and the next fetch stops and names one; the user removes it as told, and again
-        // for the next (a ref update locks the ref and its log together, so there can be two).
-        // Objects and packs never block (a pack written as `.lock` once did: SECURITY.md,
-        // finding 6).
+        // does, and the next fetch stops and names them all; the user removes them as told,
+        // once. Objects and packs never block (a pack written as `.lock` once did:
+        // SECURITY.md, finding 6).
         let mut again = tabgit(&repo, &home, &["fetch"])?;
-        for _ in 0..4 {
-            let Some(lock) = stale_lock(&again.stderr) else {
-                break;
-            };
-            if lock.starts_with("objects/") {
-                wrong.push(format!(
-                    "{label}: an object lock blocks the next fetch: {lock}"
-                ));
+        let locks = stale_locks(&again.stderr);
+        if !locks.is_empty() {
+            for lock in locks {
+                if lock.starts_with("objects/") {
+                    wrong.push(format!(
+                        "{label}: an object lock blocks the next fetch: {lock}"
+                    ));
+                }
+                std::fs::remove_file(repo.join(".git").join(lock))?;
             }
-            std::fs::remove_file(repo.join(".git").join(lock))?;
             again = tabgit(&repo, &home, &["fetch"])?;
         }
         if again.code != Some(0) || refs(&repo)? != after {
@@ -871,10 +870,14 @@ fn a_fetch_killed_at_any_moment_leaves_a_sound_repository() -> Result {
     Ok(())
 }
 
-/// The lock file a failed CLI run asks the user to remove (`… (remove PATH.lock if no git
-/// command is running)`), relative to the git directory.
-fn stale_lock(stderr: &str) -> Option<&str> {
-    let (_, rest) = stderr.split_once("is locked by another process (remove ")?;
-    let (lock, _) = rest.split_once(" if no git command is running)")?;
-    Some(lock)
+/// The lock files a failed CLI run asks the user to remove (`… (remove A.lock, B.lock if no
+/// git command is running)`), relative to the git directory.
+fn stale_locks(stderr: &str) -> Vec<&str> {
+    let Some((_, rest)) = stderr.split_once("is locked by another process (remove ") else {
+        return Vec::new();
+    };
+    let Some((locks, _)) = rest.split_once(" if no git command is running)") else {
+        return Vec::new();
+    };
+    locks.split(", ").collect()
 }

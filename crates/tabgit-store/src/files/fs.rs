@@ -213,7 +213,25 @@ impl GitFiles for FsFiles {
                 }
                 Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
                     release(&locked);
-                    return Err(Error::Locked { path: path.clone() });
+                    // Name every other held lock this change needs (a killed update leaves a
+                    // ref's lock and its reflog's), so they are cleared in one go.
+                    let also = transaction
+                        .changes
+                        .iter()
+                        .skip_while(|(other, _)| other != path)
+                        .skip(1)
+                        .filter(|(other, _)| {
+                            self.path(other).is_ok_and(|target| {
+                                let lock = lock_path(&target, other);
+                                lock.extension().is_some_and(|e| e == "lock") && lock.exists()
+                            })
+                        })
+                        .map(|(other, _)| other.clone())
+                        .collect();
+                    return Err(Error::Locked {
+                        path: path.clone(),
+                        also,
+                    });
                 }
                 Err(err) => {
                     release(&locked);

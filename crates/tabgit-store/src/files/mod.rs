@@ -44,14 +44,22 @@ pub enum Error {
         /// Which part.
         reason: String,
     },
-    /// Another writer holds the lock on a file.
+    /// Another writer holds the lock on a file (and maybe on others the same change needs).
     #[error(
-        "{path} is locked by another process (remove {path}.lock if no git command is running)"
+        "{path} is locked by another process (remove {path}.lock{} if no git command is running)",
+        more_locks(.also)
     )]
     Locked {
         /// The locked path.
         path: String,
+        /// Other paths of the same change whose locks are held too, so that a user whose git
+        /// was killed mid-update clears them all at once.
+        also: Vec<String>,
     },
+}
+
+fn more_locks(also: &[String]) -> String {
+    also.iter().map(|path| format!(", {path}.lock")).collect()
 }
 
 /// Check that `path` stays inside the git directory.

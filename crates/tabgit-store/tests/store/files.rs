@@ -64,6 +64,21 @@ fn a_held_lock_fails_the_whole_transaction() -> Result {
     tx.write("refs/heads/a", b"2\n".to_vec())
         .write("refs/heads/b", b"2\n".to_vec());
     assert!(matches!(files.commit(tx), Err(Error::Locked { .. })));
+    // Every held lock of the change is named at once.
+    std::fs::write(tmp.path().join("refs/heads/a.lock"), b"")?;
+    std::fs::write(tmp.path().join("refs/heads/c.lock"), b"")?;
+    let mut tx = Transaction::default();
+    tx.write("refs/heads/a", b"2\n".to_vec())
+        .write("refs/heads/b", b"2\n".to_vec())
+        .write("refs/heads/c", b"2\n".to_vec());
+    let err = files.commit(tx).expect_err("locked");
+    assert_eq!(
+        err.to_string(),
+        "refs/heads/a is locked by another process (remove refs/heads/a.lock, refs/heads/b.lock, \
+         refs/heads/c.lock if no git command is running)"
+    );
+    std::fs::remove_file(tmp.path().join("refs/heads/a.lock"))?;
+    std::fs::remove_file(tmp.path().join("refs/heads/c.lock"))?;
     assert_eq!(
         files.read("refs/heads/a")?.as_deref(),
         Some(&b"1\n"[..]),
