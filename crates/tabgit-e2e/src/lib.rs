@@ -500,18 +500,35 @@ impl Browser {
         .into())
     }
 
-    /// The names of the page origin's IndexedDB databases, sorted (one per repository).
-    pub async fn databases(&self) -> Result<serde_json::Value> {
+    /// Wait until the engine worker answered the app's ping; the badge's text.
+    pub async fn engine_ready(&self) -> Result<String> {
+        self.wait_text("engine-status", |t| t.starts_with("engine ready"))
+            .await
+    }
+
+    /// Run an asynchronous script in the page: it gets `args`, then a callback as its last
+    /// argument, and what it passes to the callback comes back as JSON.
+    pub async fn script(
+        &self,
+        script: &str,
+        args: Vec<serde_json::Value>,
+    ) -> Result<serde_json::Value> {
         Ok(self
             .driver
-            .execute_async(
-                "const done = arguments[arguments.length - 1];
-                 indexedDB.databases().then((d) => done(d.map((x) => x.name).sort()));",
-                Vec::new(),
-            )
+            .execute_async(script, args)
             .await?
             .json()
             .clone())
+    }
+
+    /// The names of the page origin's IndexedDB databases, sorted (one per repository).
+    pub async fn databases(&self) -> Result<serde_json::Value> {
+        self.script(
+            "const done = arguments[arguments.length - 1];
+             indexedDB.databases().then((d) => done(d.map((x) => x.name).sort()));",
+            Vec::new(),
+        )
+        .await
     }
 
     /// The error banner's text, if one is shown.

@@ -43,20 +43,16 @@ async fn the_javascript_api_clones_commits_and_pushes() -> Result {
     .await?;
     let b = &world.browser;
     world.open("#/").await?;
-    b.wait_text("engine-status", |t| t.starts_with("engine ready"))
-        .await?;
+    b.engine_ready().await?;
     let out = b
-        .driver
-        .execute_async(
+        .script(
             SCRIPT,
             vec![
                 serde_json::json!(world.repo_url("demo")),
                 serde_json::json!(world.proxy.url()),
             ],
         )
-        .await?
-        .json()
-        .clone();
+        .await?;
     assert!(out.get("error").is_none(), "the script ran: {out}");
     assert!(out["version"].as_str().is_some_and(|v| !v.is_empty()));
     assert_eq!(out["repo"]["name"], "api-demo", "{out}");
@@ -178,14 +174,8 @@ async fn an_engine_that_keeps_crashing_is_given_up_in_words() -> Result {
     let world = World::start(WorldOptions { repos: vec![] }).await?;
     let b = &world.browser;
     world.open("#/").await?;
-    b.wait_text("engine-status", |t| t.starts_with("engine ready"))
-        .await?;
-    let out = b
-        .driver
-        .execute_async(CRASHING, Vec::new())
-        .await?
-        .json()
-        .clone();
+    b.engine_ready().await?;
+    let out = b.script(CRASHING, Vec::new()).await?;
     assert!(out.get("error").is_none(), "the script ran: {out}");
     let first = out["first"].as_str().unwrap_or_default();
     assert!(
@@ -204,7 +194,6 @@ async fn an_engine_that_keeps_crashing_is_given_up_in_words() -> Result {
     );
     assert_eq!(out["restartsLater"], out["restarts"], "no restart loop");
     // The app's own engine is untouched.
-    b.wait_text("engine-status", |t| t.starts_with("engine ready"))
-        .await?;
+    b.engine_ready().await?;
     world.quit().await
 }

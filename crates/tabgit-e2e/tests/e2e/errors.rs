@@ -304,8 +304,7 @@ async fn blocked_storage_is_said_in_words() -> Result {
         banner.contains("Browser storage is unavailable"),
         "the banner says storage is unavailable: {banner}"
     );
-    b.wait_text("engine-status", |t| t.starts_with("engine ready"))
-        .await?;
+    b.engine_ready().await?;
     b.screenshot("error-storage-unavailable").await?;
     b.quit().await
 }
@@ -319,8 +318,7 @@ async fn an_evicted_repository_is_said_missing_and_can_be_forgotten() -> Result 
     let world = World::with_clone("demo").await?;
     let b = &world.browser;
     let deleted = b
-        .driver
-        .execute_async(
+        .script(
             "const done = arguments[arguments.length - 1];
              const request = indexedDB.deleteDatabase('tabgit-repo-demo');
              request.onsuccess = () => done('deleted');
@@ -328,9 +326,7 @@ async fn an_evicted_repository_is_said_missing_and_can_be_forgotten() -> Result 
              request.onblocked = () => done('blocked');",
             Vec::new(),
         )
-        .await?
-        .json()
-        .clone();
+        .await?;
     assert_eq!(
         deleted, "deleted",
         "the app's open connection stepped aside"

@@ -426,16 +426,11 @@ async fn a_save_waits_for_another_tab_and_says_so() -> Result {
     b.driver.switch_to_window(other_tab.clone()).await?;
     world.open("#/").await?;
     b.by_test_id("repo-entry").await?;
-    let held = b
-        .driver
-        .execute_async(
+    let held = b.script(
             "const done = arguments[arguments.length - 1];
              navigator.locks.request('tabgit:demo', () => { done(true); return new Promise(() => {}); });",
             Vec::new(),
-        )
-        .await?
-        .json()
-        .clone();
+        ).await?;
     assert_eq!(
         held,
         serde_json::json!(true),
@@ -497,12 +492,7 @@ async fn a_page_reloaded_mid_fetch_leaves_the_repository_as_it_was() -> Result {
         "New on the server",
     )?;
 
-    let before = b
-        .driver
-        .execute_async(DEMO_STATE, Vec::new())
-        .await?
-        .json()
-        .clone();
+    let before = b.script(DEMO_STATE, Vec::new()).await?;
     assert!(before.get("error").is_none(), "{before}");
 
     // Start a fetch from a server that stalls mid-pack, and reload while it waits.
@@ -518,28 +508,17 @@ async fn a_page_reloaded_mid_fetch_leaves_the_repository_as_it_was() -> Result {
         .await?;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     b.driver.refresh().await?;
-    b.wait_text("engine-status", |t| t.starts_with("engine ready"))
-        .await?;
-    let after = b
-        .driver
-        .execute_async(DEMO_STATE, Vec::new())
-        .await?
-        .json()
-        .clone();
+    b.engine_ready().await?;
+    let after = b.script(DEMO_STATE, Vec::new()).await?;
     assert_eq!(after, before, "the repository is as it was");
 
     // A fetch from the good server brings the new commit.
-    let fetched = b
-        .driver
-        .execute_async(
+    let fetched = b.script(
             "const [url, proxy, done] = arguments;
              window.__tabgitEngine.fetch('demo', { url, proxy, author: { name: 'A', email: 'a@example.org' } })
                .then((updates) => done(updates)).catch((err) => done(String(err)));",
             vec![world.repo_url("demo").into(), proxy.into()],
-        )
-        .await?
-        .json()
-        .clone();
+        ).await?;
     assert!(
         fetched.as_array().is_some_and(|u| !u.is_empty()),
         "the fetch updated origin/main: {fetched}"

@@ -189,19 +189,15 @@ async fn hostile_repositories_are_refused_on_fetch_in_the_browser() -> Result {
     world.configure().await?;
     world.clone_repo(&world.repo_url("base")).await?;
     let proxy = world.proxy.url();
-    let run = |script: &'static str, args: Vec<serde_json::Value>| async move {
-        Ok::<_, Box<dyn std::error::Error + Send + Sync>>(
-            b.driver.execute_async(script, args).await?.json().clone(),
-        )
-    };
     // A first fetch from base itself makes the engine and changes nothing.
-    let first = run(
-        FETCH_CASE,
-        vec![world.repo_url("base").into(), proxy.clone().into()],
-    )
-    .await?;
+    let first = b
+        .script(
+            FETCH_CASE,
+            vec![world.repo_url("base").into(), proxy.clone().into()],
+        )
+        .await?;
     assert_eq!(first["outcome"], "ok", "{first}");
-    let before = run(STATE, Vec::new()).await?;
+    let before = b.script(STATE, Vec::new()).await?;
     assert!(before.get("error").is_none(), "{before}");
     let databases = b.databases().await?;
 
@@ -210,11 +206,12 @@ async fn hostile_repositories_are_refused_on_fetch_in_the_browser() -> Result {
         .iter()
         .filter(|c| !FETCH_SUCCEEDS.contains(&c.as_str()))
     {
-        let out = run(
-            FETCH_CASE,
-            vec![world.repo_url(case).into(), proxy.clone().into()],
-        )
-        .await?;
+        let out = b
+            .script(
+                FETCH_CASE,
+                vec![world.repo_url(case).into(), proxy.clone().into()],
+            )
+            .await?;
         let outcome = out["outcome"].as_str().unwrap_or_default().to_owned();
         eprintln!("fetch {case}: {}", outcome.escape_debug());
         if !outcome.starts_with("TabgitError: ") {
@@ -226,7 +223,7 @@ async fn hostile_repositories_are_refused_on_fetch_in_the_browser() -> Result {
         if outcome.chars().any(unsafe_char) {
             wrong.push(format!("{case}: a control or bidi character: {outcome:?}"));
         }
-        let now = run(STATE, Vec::new()).await?;
+        let now = b.script(STATE, Vec::new()).await?;
         if now != before {
             wrong.push(format!("{case}: the repository changed: {before} -> {now}"));
         }
@@ -239,11 +236,12 @@ async fn hostile_repositories_are_refused_on_fetch_in_the_browser() -> Result {
     );
     assert_eq!(b.databases().await?, databases, "no database came or went");
     for case in FETCH_SUCCEEDS {
-        let out = run(
-            FETCH_CASE,
-            vec![world.repo_url(case).into(), proxy.clone().into()],
-        )
-        .await?;
+        let out = b
+            .script(
+                FETCH_CASE,
+                vec![world.repo_url(case).into(), proxy.clone().into()],
+            )
+            .await?;
         assert_eq!(out["outcome"], "ok", "{case}: {out}");
     }
     // The app still opens the repository and reads it.
