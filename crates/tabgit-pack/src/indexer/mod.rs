@@ -817,26 +817,26 @@ impl Resolver {
     }
 }
 
-/// Inflate the content of entry `idx` from the received pack.
+/// Inflate the content of entry `idx` from the received pack. Entries are recorded in pack
+/// order, so its compressed data ends where the next entry (or the trailer) starts; that
+/// span is borrowed from its chunk, or copied when it straddles two.
 fn inflate_entry(indexer: &Indexer, idx: usize) -> Result<Vec<u8>, Error> {
     let entry = &indexer.entries[idx];
     let size = usize::try_from(entry.size).map_err(|_| Error::OutOfMemory)?;
-    let failed = |source| Error::Zlib {
+    let end = indexer
+        .entries
+        .get(idx + 1)
+        .map_or(indexer.pack.len() - 20, |next| next.offset);
+    let compressed = indexer.pack.get(
+        entry.data_offset,
+        usize::try_from(end - entry.data_offset).map_err(|_| Error::OutOfMemory)?,
+    );
+    let mut out = Vec::new();
+    zlib::inflate_exact(&compressed, size, &mut out).map_err(|source| Error::Zlib {
         offset: entry.offset,
         source,
-    };
-    let mut inflate = zlib::Inflate::new(size).map_err(failed)?;
-    for piece in indexer.pack.pieces(entry.data_offset, u64::MAX) {
-        inflate.feed(piece, true).map_err(failed)?;
-        if inflate.is_done() {
-            return Ok(inflate.into_output());
-        }
-    }
-    inflate.feed(&[], false).map_err(failed)?;
-    if !inflate.is_done() {
-        return Err(failed(zlib::Error::Truncated));
-    }
-    Ok(inflate.into_output())
+    })?;
+    Ok(out)
 }
 
 /// Record the objects an object refers to: a commit's tree and parents, a tree's entries
