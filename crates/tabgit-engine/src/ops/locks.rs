@@ -44,46 +44,95 @@ pub async fn with_lock<T>(repo: &str, body: impl Future<Output = T>) -> T {
     let Some(locks) = navigator_locks() else {
         return body.await;
     };
-    let waited = is_busy(repo).await;
-    if waited {
-        tell_busy(repo, true);
-    }
-    let (granted_tx, granted_rx) = oneshot::channel::<()>();
-    let mut release_resolve: Option<js_sys::Function> = None;
-    let release = js_sys::Promise::new(&mut |resolve, _reject| release_resolve = Some(resolve));
-    let granted_tx = std::cell::RefCell::new(Some(granted_tx));
-    let callback = Closure::<dyn FnMut(JsValue) -> JsValue>::new(move |_lock: JsValue| {
-        if let Some(tx) = granted_tx.borrow_mut().take() {
-            let _ = tx.send(());
+    let name = format!("tabgit:{repo}");
+    // Ask without waiting first: the usual case takes one request and tells nobody anything.
+    let held = match acquire(&locks, &name, true).await {
+        Acquired::Held(held) => held,
+        Acquired::Unsupported => return body.await,
+        Acquired::Busy => {
+            tell_busy(repo, true);
+            let acquired = acquire(&locks, &name, false).await;
+            tell_busy(repo, false);
+            match acquired {
+                Acquired::Held(held) => held,
+                Acquired::Busy | Acquired::Unsupported => return body.await,
+            }
         }
-        JsValue::from(release.clone())
-    });
-    let request = js_sys::Reflect::get(&locks, &JsValue::from_str("request"))
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-    let Some(request) = request else {
-        return body.await;
     };
+    let result = body.await;
+    held.release();
+    result
+}
+
+/// What asking for a Web Lock gave.
+enum Acquired {
+    /// The lock is ours until [`Held::release`].
+    Held(Held),
+    /// Asked with `ifAvailable`, and someone else holds it or is waiting for it.
+    Busy,
+    /// The browser's Web Locks could not be used.
+    Unsupported,
+}
+
+/// A Web Lock we hold: the lock manager keeps it until the promise our callback returned
+/// settles.
+struct Held {
+    resolve: Option<js_sys::Function>,
+    _callback: Closure<dyn FnMut(JsValue) -> JsValue>,
+}
+
+impl Held {
+    fn release(self) {
+        if let Some(resolve) = &self.resolve {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    }
+}
+
+/// `navigator.locks.request(name, { ifAvailable }, callback)`, waiting until the callback runs.
+async fn acquire(locks: &JsValue, name: &str, if_available: bool) -> Acquired {
+    let Some(request) = js_sys::Reflect::get(locks, &JsValue::from_str("request"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    else {
+        return Acquired::Unsupported;
+    };
+    let (granted_tx, granted_rx) = oneshot::channel::<bool>();
+    let mut resolve: Option<js_sys::Function> = None;
+    let release = js_sys::Promise::new(&mut |r, _reject| resolve = Some(r));
+    let granted_tx = RefCell::new(Some(granted_tx));
+    // The callback gets `null` when `ifAvailable` could not have the lock.
+    let callback = Closure::<dyn FnMut(JsValue) -> JsValue>::new(move |lock: JsValue| {
+        let held = !lock.is_null();
+        if let Some(tx) = granted_tx.borrow_mut().take() {
+            let _ = tx.send(held);
+        }
+        if held {
+            JsValue::from(release.clone())
+        } else {
+            JsValue::UNDEFINED
+        }
+    });
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(
+        &options,
+        &JsValue::from_str("ifAvailable"),
+        &JsValue::from_bool(if_available),
+    );
     if request
-        .call2(
-            &locks,
-            &JsValue::from_str(&format!("tabgit:{repo}")),
-            callback.as_ref(),
-        )
+        .call3(locks, &JsValue::from_str(name), &options, callback.as_ref())
         .is_err()
     {
-        return body.await;
+        return Acquired::Unsupported;
     }
-    let _ = granted_rx.await;
-    if waited {
-        tell_busy(repo, false);
+    match granted_rx.await {
+        Ok(true) => Acquired::Held(Held {
+            resolve,
+            _callback: callback,
+        }),
+        Ok(false) => Acquired::Busy,
+        Err(_) => Acquired::Unsupported,
     }
-    let result = body.await;
-    if let Some(resolve) = release_resolve {
-        let _ = resolve.call0(&JsValue::UNDEFINED);
-    }
-    drop(callback);
-    result
 }
 
 /// Whether any tab holds or waits for `repo`'s lock (an operation in progress); `true` where
