@@ -22,7 +22,9 @@ pub fn EngineStatus() -> impl IntoView {
         });
     });
     let notice = move || {
+        // Several operations may wait for one repository: name each repository once.
         let mut names = waiting.get();
+        names.sort();
         names.dedup();
         (!names.is_empty()).then(|| {
             view! {
