@@ -128,10 +128,15 @@ fn person(value: Option<JsValue>) -> Result<Identity, JsValue> {
     let value = value.ok_or_else(|| usage("an author ({ name, email }) is needed"))?;
     let name = string_field(&value, "name")?.ok_or_else(|| usage("the author needs a name"))?;
     let email = string_field(&value, "email")?.ok_or_else(|| usage("the author needs an email"))?;
+    at_time(name, email, &value)
+}
+
+/// `name <email>` at the `time` and `offsetMinutes` of `value`, or now where it has none.
+fn at_time(name: String, email: String, value: &JsValue) -> Result<Identity, JsValue> {
     let now = js_sys::Date::new_0();
-    let time = number_field(&value, "time")?.unwrap_or_else(|| (now.get_time() / 1000.0).floor());
+    let time = number_field(value, "time")?.unwrap_or_else(|| (now.get_time() / 1000.0).floor());
     let offset =
-        number_field(&value, "offsetMinutes")?.unwrap_or_else(|| -now.get_timezone_offset());
+        number_field(value, "offsetMinutes")?.unwrap_or_else(|| -now.get_timezone_offset());
     #[allow(clippy::cast_possible_truncation)]
     Ok(Identity {
         name,
@@ -347,15 +352,15 @@ impl JsEngine {
         url: String,
         #[wasm_bindgen(unchecked_param_type = "CloneOptions")] options: &JsValue,
     ) -> Result<Promise, JsValue> {
-        let author = field(options, "author").map_or_else(
-            || {
-                person(Some(object(&[
-                    ("name", JsValue::from_str("tabgit")),
-                    ("email", JsValue::from_str("tabgit@localhost")),
-                ])))
-            },
-            |a| person(Some(a)),
-        )?;
+        // The clone's reflog names someone; without an author, tabgit itself, now.
+        let author = match field(options, "author") {
+            Some(author) => person(Some(author))?,
+            None => at_time(
+                "tabgit".into(),
+                "tabgit@localhost".into(),
+                &JsValue::UNDEFINED,
+            )?,
+        };
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let op = Op::Clone {
             name,
